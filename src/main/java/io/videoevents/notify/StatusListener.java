@@ -1,0 +1,170 @@
+package io.videoevents.notify;
+
+import java.util.Optional;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.smallrye.mutiny.operators.multi.processors.SerializedProcessor;
+import io.videoevents.VideoEventsConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgChannel;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+
+/**
+ * The one LISTEN connection of this instance. It knows nothing of sockets: it turns the trigger's
+ * notifications into a typed {@link Multi} and says when it lost its connection and when it LISTENs
+ * again, so that whoever keeps state can catch up from the event log.
+ *
+ * <p>Connection settings come from the datasource ({@code quarkus.datasource.reactive.url},
+ * {@code username}, {@code password}) unless {@code video-events.listener.url} names another URL for it.
+ * The first connect is retried here (Vert.x's reconnect policy only covers a connection that was up),
+ * so an instance that starts before its database recovers by itself.
+ */
+@ApplicationScoped
+public class StatusListener {
+
+    static final String APPLICATION_NAME = "video-events-listener";
+
+    private final Vertx vertx;
+    private final VideoEventsConfig.Listener config;
+    private final PgConnectOptions connectOptions;
+    /** Payload strings and connection signals as they happen; serialised because a reconnect may move the connection to another event loop. */
+    private final SerializedProcessor<Object, Object> raw = BroadcastProcessor.<Object> create().serialized();
+    private final Multi<ListenerEvent> events;
+    private final Counter notifications;
+    private final Counter malformed;
+
+    private PgSubscriber subscriber;
+    private volatile boolean listening;
+    private volatile boolean everListened;
+    private volatile boolean stopped;
+
+    StatusListener(Vertx vertx, VideoEventsConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> datasourceUrl,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.vertx = vertx;
+        this.config = config.listener();
+        String url = this.config.url().or(() -> datasourceUrl).orElseThrow(() -> new IllegalStateException(
+                "no database URL for the LISTEN connection: set QUARKUS_DATASOURCE_REACTIVE_URL (or VIDEO_EVENTS_LISTENER_URL)"));
+        this.connectOptions = connectOptions(url, username, password);
+        this.notifications = Counter.builder("video.events.notifications")
+                .description("NOTIFY payloads received on the LISTEN connection").register(registry);
+        this.malformed = Counter.builder("video.events.notifications.malformed")
+                .description("NOTIFY payloads that could not be read as a status event and were skipped").register(registry);
+        registry.gauge("video.events.listener.up", this, l -> l.listening ? 1 : 0);
+        this.events = Multi.createFrom().publisher(raw)
+                .map(this::decode)
+                .filter(Optional::isPresent)
+                .map(Optional::get);
+    }
+
+    /** Committed status changes and connection signals, in the order the connection saw them. Hot: subscribe before start-up ends. */
+    public Multi<ListenerEvent> events() {
+        return events;
+    }
+
+    /** True while the connection is up and LISTENing. */
+    public boolean isListening() {
+        return listening;
+    }
+
+    static PgConnectOptions connectOptions(String url, Optional<String> username, Optional<String> password) {
+        String uri = url.startsWith("vertx-reactive:") ? url.substring("vertx-reactive:".length()) : url;
+        int comma = uri.indexOf(',');
+        if (comma > 0) {
+            // several hosts for the pool: the listener needs one connection, to the first
+            uri = uri.substring(0, comma);
+        }
+        PgConnectOptions options = PgConnectOptions.fromUri(uri);
+        username.ifPresent(options::setUser);
+        password.ifPresent(options::setPassword);
+        options.addProperty("application_name", APPLICATION_NAME);
+        // a LISTEN connection is idle for long stretches; keep-alive lets the kernel notice a vanished peer
+        options.setTcpKeepAlive(true);
+        return options;
+    }
+
+    void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 500) StartupEvent start) {
+        subscriber = PgSubscriber.subscriber(vertx, connectOptions);
+        subscriber.reconnectPolicy(this::reconnectDelay);
+        PgChannel channel = subscriber.channel(config.channel());
+        channel.handler(payload -> raw.onNext(payload));
+        channel.subscribeHandler(ignored -> onListening());
+        connectFirst(0);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        stopped = true;
+        listening = false;
+        if (subscriber != null) {
+            subscriber.close();
+        }
+    }
+
+    private void connectFirst(int attempt) {
+        if (stopped) {
+            return;
+        }
+        subscriber.connect().onFailure(failure -> {
+            long delay = backoff(attempt);
+            Log.warnf("LISTEN connection to %s:%d failed (%s); retrying in %d ms", connectOptions.getHost(),
+                    connectOptions.getPort(), failure.getMessage(), delay);
+            // a failed first connect leaves the subscriber half-open; close it so connect() starts afresh
+            subscriber.close();
+            vertx.setTimer(delay, t -> connectFirst(attempt + 1));
+        });
+    }
+
+    private void onListening() {
+        boolean reconnected = everListened;
+        everListened = true;
+        listening = true;
+        Log.infof("LISTENing on channel %s%s", config.channel(), reconnected ? " again" : "");
+        raw.onNext(new ListenerEvent.Listening(reconnected));
+    }
+
+    /** Vert.x asks this after a connection was lost (attempt 0) and after each failed attempt; never gives up, never 0 ms. */
+    private Long reconnectDelay(Integer attempt) {
+        if (attempt == 0) {
+            listening = false;
+            raw.onNext(new ListenerEvent.ConnectionLost());
+        }
+        return stopped ? -1L : backoff(attempt);
+    }
+
+    long backoff(int attempt) {
+        long initial = Math.max(1, config.reconnectInitialDelay().toMillis());
+        long max = Math.max(initial, config.reconnectMaxDelay().toMillis());
+        long delay = attempt >= 30 ? max : Math.min(max, initial << attempt);
+        return Math.max(1, delay);
+    }
+
+    private Optional<ListenerEvent> decode(Object item) {
+        if (item instanceof ListenerEvent signal) {
+            return Optional.of(signal);
+        }
+        notifications.increment();
+        String payload = (String) item;
+        try {
+            return Optional.of(new ListenerEvent.StatusChanged(NotificationParser.parse(payload)));
+        } catch (IllegalArgumentException e) {
+            malformed.increment();
+            Log.warnf("skipping a malformed notification (%s): %.200s", e.getMessage(), payload);
+            return Optional.empty();
+        }
+    }
+}

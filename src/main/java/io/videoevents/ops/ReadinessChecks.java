@@ -1,0 +1,46 @@
+package io.videoevents.ops;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+import io.videoevents.notify.StatusListener;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * Ready means this instance can deliver: the pool reaches the database and the LISTEN connection
+ * is up. Both are checked without blocking (the probe runs on the event loop).
+ */
+@Readiness
+@ApplicationScoped
+class ReadinessChecks implements AsyncHealthCheck {
+
+    private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(3);
+
+    private final Pool pool;
+    private final StatusListener listener;
+
+    ReadinessChecks(Pool pool, StatusListener listener) {
+        this.pool = pool;
+        this.listener = listener;
+    }
+
+    @Override
+    public Uni<HealthCheckResponse> call() {
+        boolean listening = listener.isListening();
+        return pool.query("SELECT 1").execute()
+                .ifNoItem().after(DATABASE_TIMEOUT).fail()
+                .map(rows -> true)
+                .onFailure().recoverWithItem(false)
+                .map(database -> HealthCheckResponse.named("video-events")
+                        .status(database && listening)
+                        .withData("database", database ? "UP" : "DOWN")
+                        .withData("listener", listening ? "UP" : "DOWN")
+                        .build());
+    }
+}

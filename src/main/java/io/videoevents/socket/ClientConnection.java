@@ -1,0 +1,130 @@
+package io.videoevents.socket;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.quarkus.logging.Log;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.UserData;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One open socket: its subscriptions and its outgoing queue. Frames are handed to Vert.x at once and
+ * counted until the network has taken them; that count is the queue, and it is bounded. A client that
+ * stops reading makes it grow, and past the limit the socket is closed with 4408 instead of letting
+ * the server buffer without end. The client loses nothing by that: it resumes with {@code after}.
+ */
+final class ClientConnection {
+
+    static final UserData.TypedKey<ClientConnection> KEY = new UserData.TypedKey<>("video-events.client");
+
+    private final WebSocketConnection socket;
+    private final int maxQueuedMessages;
+    private final long maxQueuedBytes;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicInteger queuedMessages = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Runnable onSlowClose;
+
+    ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, Runnable onSlowClose) {
+        this.socket = socket;
+        this.maxQueuedMessages = maxQueuedMessages;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.onSlowClose = onSlowClose;
+    }
+
+    String id() {
+        return socket.id();
+    }
+
+    boolean isClosing() {
+        return closing.get();
+    }
+
+    /** Queues a frame; never blocks. Closes the socket (4408) if the client has fallen too far behind. */
+    void send(String frame) {
+        if (admit(frame)) {
+            socket.sendText(frame).subscribe().with(ok -> written(frame), failure -> written(frame));
+        }
+    }
+
+    /** Like {@link #send}, completing once the frame has been handed to the network: lets a replay go at the client's pace. */
+    Uni<Void> sendAndAwait(String frame) {
+        if (!admit(frame)) {
+            return Uni.createFrom().voidItem();
+        }
+        return socket.sendText(frame)
+                .onTermination().invoke(() -> written(frame))
+                .onFailure().recoverWithNull();
+    }
+
+    private boolean admit(String frame) {
+        if (closing.get()) {
+            return false;
+        }
+        int messages = queuedMessages.incrementAndGet();
+        long bytes = queuedBytes.addAndGet(frame.length());
+        if (messages > maxQueuedMessages || bytes > maxQueuedBytes) {
+            queuedMessages.decrementAndGet();
+            queuedBytes.addAndGet(-frame.length());
+            Log.infof("closing socket %s: %d frames / %d bytes not yet taken by the client", id(), messages, bytes);
+            onSlowClose.run();
+            close(ErrorCodes.CLOSE_TOO_SLOW, "client too slow; reconnect with after");
+            return false;
+        }
+        return true;
+    }
+
+    private void written(String frame) {
+        queuedMessages.decrementAndGet();
+        queuedBytes.addAndGet(-frame.length());
+    }
+
+    /** Sends an error and closes; later frames are dropped. */
+    void fail(String errorFrame, int closeCode, String reason) {
+        if (closing.get()) {
+            return;
+        }
+        send(errorFrame);
+        close(closeCode, reason);
+    }
+
+    /** Stops all sending and closes the socket with {@code code}; idempotent. */
+    void close(int code, String reason) {
+        if (closing.compareAndSet(false, true)) {
+            subscriptions.values().forEach(Subscription::close);
+            if (socket.isOpen()) {
+                socket.close(new CloseReason(code, reason)).subscribe().with(ok -> {
+                }, failure -> Log.debugf("closing socket %s failed: %s", id(), failure.toString()));
+            }
+        }
+    }
+
+    Subscription subscription(String videoId) {
+        return subscriptions.get(videoId);
+    }
+
+    /** Adds the subscription unless one exists for that video; returns the one in place. */
+    Subscription addIfAbsent(Subscription subscription) {
+        Subscription existing = subscriptions.putIfAbsent(subscription.videoId, subscription);
+        return existing == null ? subscription : existing;
+    }
+
+    void remove(Subscription subscription) {
+        subscriptions.remove(subscription.videoId, subscription);
+    }
+
+    Collection<Subscription> subscriptions() {
+        return subscriptions.values();
+    }
+
+    int queuedMessages() {
+        return queuedMessages.get();
+    }
+}

@@ -1,0 +1,103 @@
+package io.videoevents.socket;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.quarkus.logging.Log;
+import io.videoevents.video.VideoIds;
+
+/**
+ * {@code /videos/{videoId}/events}: one video per socket. A snapshot (or, with {@code ?after=V}, the
+ * log after V) then every change, live. Takes no messages from the client.
+ */
+@WebSocket(path = "/videos/{videoId}/events")
+public class VideoEventsSocket {
+
+    private final Clients clients;
+
+    VideoEventsSocket(Clients clients) {
+        this.clients = clients;
+    }
+
+    @OnOpen
+    public Uni<Void> onOpen(WebSocketConnection socket) {
+        ClientConnection client = clients.opened(socket);
+        String videoId = socket.pathParam("videoId");
+        if (!VideoIds.isValid(videoId)) {
+            client.fail(clients.error(ErrorCodes.BAD_REQUEST, "videoId must be " + VideoIds.RULE, null),
+                    ErrorCodes.CLOSE_POLICY, "invalid videoId");
+            return Uni.createFrom().voidItem();
+        }
+        OptionalLong after;
+        try {
+            after = afterParameter(socket.handshakeRequest().query());
+        } catch (IllegalArgumentException e) {
+            client.fail(clients.error(ErrorCodes.BAD_REQUEST, e.getMessage(), videoId), ErrorCodes.CLOSE_POLICY,
+                    "invalid after");
+            return Uni.createFrom().voidItem();
+        }
+        return clients.subscribe(client, videoId, after)
+                .invoke(start -> {
+                    if (start == Subscription.Start.NOT_FOUND) {
+                        client.fail(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId),
+                                ErrorCodes.CLOSE_NOT_FOUND, "unknown video");
+                    }
+                })
+                .onFailure().invoke(failure -> {
+                    Log.errorf(failure, "could not start a subscription to video %s", videoId);
+                    client.fail(clients.error(ErrorCodes.INTERNAL, "could not read the video; retry later", videoId),
+                            ErrorCodes.CLOSE_INTERNAL, "internal error");
+                })
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    @OnTextMessage
+    @NonBlocking
+    public void onMessage(String message, WebSocketConnection socket) {
+        ClientConnection client = clients.of(socket);
+        if (client != null) {
+            client.send(clients.error(ErrorCodes.BAD_REQUEST,
+                    "this socket takes no messages; use /events to subscribe to several videos", socket.pathParam("videoId")));
+        }
+    }
+
+    @OnClose
+    @NonBlocking
+    public void onClose(WebSocketConnection socket) {
+        clients.closed(socket);
+    }
+
+    /** Reads {@code after} from a raw query string: absent, or a non-negative integer. */
+    static OptionalLong afterParameter(String query) {
+        if (query == null || query.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        OptionalLong after = OptionalLong.empty();
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (!name.equals("after")) {
+                continue;
+            }
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            after = OptionalLong.of(parseAfter(value));
+        }
+        return after;
+    }
+
+    static long parseAfter(String value) {
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("after must be a non-negative integer (the last version you received)");
+        }
+        return Long.parseLong(value);
+    }
+}

@@ -1,0 +1,129 @@
+package io.videoevents.video;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/**
+ * All reads and writes of videos and their event log, over the reactive pool. Writes go through the
+ * same table a worker writes, so the trigger versions and announces them exactly as it does a
+ * worker's SQL.
+ */
+@ApplicationScoped
+public class VideoRepository {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final Pool pool;
+
+    public VideoRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Inserts a video; fails with {@link IdTakenException} if the id exists. Without an id the database picks a UUID. */
+    public Uni<Video> create(String id, String rawFilePath) {
+        Uni<RowSet<Row>> insert = id == null
+                ? pool.preparedQuery("INSERT INTO videos (raw_file_path) VALUES ($1) RETURNING " + Video.COLUMNS)
+                        .execute(Tuple.of(rawFilePath))
+                : pool.preparedQuery("INSERT INTO videos (id, raw_file_path) VALUES ($1, $2) RETURNING " + Video.COLUMNS)
+                        .execute(Tuple.of(id, rawFilePath));
+        return insert
+                .onFailure(e -> e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))
+                .transform(e -> new IdTakenException(id))
+                .map(rows -> Video.from(rows.iterator().next()));
+    }
+
+    public Uni<Optional<Video>> find(String id) {
+        return pool.preparedQuery("SELECT " + Video.COLUMNS + " FROM videos WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(VideoRepository::first);
+    }
+
+    /** A page of videos ordered by id, starting after {@code afterId} (keyset paging: stable while rows are added). */
+    public Uni<List<Video>> list(Optional<VideoStatus> status, Optional<String> afterId, int limit) {
+        return pool.preparedQuery("SELECT " + Video.COLUMNS + " FROM videos"
+                + " WHERE ($1::text IS NULL OR processing_status = $1) AND ($2::text IS NULL OR id > $2)"
+                + " ORDER BY id LIMIT $3")
+                .execute(Tuple.of(status.map(VideoStatus::wire).orElse(null), afterId.orElse(null), limit))
+                .map(rows -> {
+                    List<Video> page = new ArrayList<>(rows.size());
+                    rows.forEach(row -> page.add(Video.from(row)));
+                    return page;
+                });
+    }
+
+    /** Sets the status the way a worker does; the trigger assigns the version. Empty if the video does not exist. */
+    public Uni<Optional<Video>> updateStatus(String id, VideoStatus status) {
+        return pool.preparedQuery("UPDATE videos SET processing_status = $2 WHERE id = $1 RETURNING " + Video.COLUMNS)
+                .execute(Tuple.of(id, status.wire()))
+                .map(VideoRepository::first);
+    }
+
+    /** Events of one video with {@code version > after}, oldest first, at most {@code limit}. */
+    public Uni<List<StatusEvent>> eventsAfter(String videoId, long after, int limit) {
+        return pool.preparedQuery("SELECT " + StatusEvent.COLUMNS + " FROM video_status_events"
+                + " WHERE video_id = $1 AND version > $2 ORDER BY version LIMIT $3")
+                .execute(Tuple.of(videoId, after, limit))
+                .map(VideoRepository::events);
+    }
+
+    /**
+     * Events of many videos at once, each after its own version, ordered by video then version: one
+     * round trip for a whole batch of videos when a listener comes back.
+     */
+    public Uni<List<StatusEvent>> eventsAfter(String[] videoIds, Long[] afters) {
+        return pool.preparedQuery("SELECT e.video_id, e.version, e.status, e.previous_status, e.occurred_at"
+                + " FROM unnest($1::text[], $2::bigint[]) AS w(video_id, after)"
+                + " JOIN video_status_events e ON e.video_id = w.video_id AND e.version > w.after"
+                + " ORDER BY e.video_id, e.version")
+                .execute(Tuple.of(videoIds, afters))
+                .map(VideoRepository::events);
+    }
+
+    /**
+     * What a subscriber needs to start: the current state and the oldest version the log still holds
+     * (so a resume from before it is known to need a fresh snapshot). Empty if the video does not exist.
+     */
+    public Uni<Optional<VideoState>> state(String videoId) {
+        return pool.preparedQuery("SELECT v.id, v.processing_status, v.status_version, v.updated_at,"
+                + " (SELECT min(e.version) FROM video_status_events e WHERE e.video_id = v.id) AS oldest_version"
+                + " FROM videos v WHERE v.id = $1")
+                .execute(Tuple.of(videoId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row row = rows.iterator().next();
+                    Long oldest = row.getLong("oldest_version");
+                    return Optional.of(new VideoState(row.getString("id"), row.getLong("status_version"),
+                            row.getString("processing_status"), Video.instant(row.getOffsetDateTime("updated_at")),
+                            oldest == null ? row.getLong("status_version") : oldest));
+                });
+    }
+
+    private static Optional<Video> first(RowSet<Row> rows) {
+        return rows.size() == 0 ? Optional.empty() : Optional.of(Video.from(rows.iterator().next()));
+    }
+
+    private static List<StatusEvent> events(RowSet<Row> rows) {
+        List<StatusEvent> events = new ArrayList<>(rows.size());
+        rows.forEach(row -> events.add(StatusEvent.from(row)));
+        return events;
+    }
+
+    /** The id given to {@link #create} is already used. */
+    public static final class IdTakenException extends RuntimeException {
+        public IdTakenException(String id) {
+            super("a video with id '" + id + "' already exists", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.videoevents.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A real WebSocket client for tests: every text frame lands in a queue as JSON, the close code is
+ * kept. Waiting is bounded; nothing here sleeps.
+ */
+public final class TestSocket implements AutoCloseable {
+
+    public static final Duration WAIT = Duration.ofSeconds(15);
+
+    private static final Vertx VERTX = Vertx.vertx();
+
+    private final WebSocket socket;
+    private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+    private TestSocket(WebSocket socket) {
+        this.socket = socket;
+        socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
+    }
+
+    /** Opens a socket; {@code base} is the service's http URI, {@code path} may carry a query. */
+    public static TestSocket open(URI base, String path) {
+        URI uri = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/$", "") + path);
+        WebSocketClient client = VERTX.createWebSocketClient();
+        try {
+            // handlers are set on the event loop as the socket opens, before any frame or close can be missed
+            return client.connect(new WebSocketConnectOptions().setAbsoluteURI(uri.toString()))
+                    .map(TestSocket::new)
+                    .toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("could not open " + uri, e);
+        }
+    }
+
+    /** The next message, waiting up to {@link #WAIT}. */
+    public JsonObject next() {
+        try {
+            JsonObject message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                fail("no message within " + WAIT);
+            }
+            return message;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next message, which must be of {@code type}. */
+    public JsonObject next(String type) {
+        JsonObject message = next();
+        assertThat(message.getString("type")).as("message %s", message).isEqualTo(type);
+        return message;
+    }
+
+    /** Messages received and not yet taken. */
+    public int pending() {
+        return messages.size();
+    }
+
+    public void send(String text) {
+        socket.writeTextMessage(text);
+    }
+
+    /** Waits for the server to close the socket and returns the close code. */
+    public int awaitClose() {
+        try {
+            return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("socket not closed within " + WAIT, e);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isClosed()) {
+            socket.close().toCompletionStage().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        }
+    }
+}
