@@ -1,0 +1,64 @@
+package io.videoevents;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.http.ContentType;
+import io.videoevents.support.EmbeddedDatabase;
+import io.videoevents.support.Ids;
+import io.videoevents.support.TestSocket;
+import io.videoevents.support.WorkerSql;
+import io.vertx.core.json.JsonObject;
+
+/** The packaged application, end to end: health, REST, and a worker's SQL arriving on a socket. */
+@QuarkusIntegrationTest
+@WithTestResource(EmbeddedDatabase.class)
+class VideoEventsIT {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Test
+    void readyWithDatabaseAndListener() {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void workersSqlReachesTheSocket() {
+        String id = Ids.fresh("it");
+        given().contentType(ContentType.JSON).body(Map.of("id", id, "rawFilePath", "/uploads/it.mp4"))
+                .when().post("/videos").then().statusCode(201);
+
+        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events");
+                WorkerSql worker = EmbeddedDatabase.worker()) {
+            assertThat(socket.next("snapshot").getLong("version")).isEqualTo(1);
+
+            worker.setStatus(id, "processing");
+            JsonObject status = socket.next("status");
+            assertThat(status.getString("videoId")).isEqualTo(id);
+            assertThat(status.getLong("version")).isEqualTo(2);
+            assertThat(status.getString("previousStatus")).isEqualTo("pending");
+
+            given().contentType(ContentType.JSON).body(Map.of("status", "processed"))
+                    .when().put("/videos/{id}/status", id).then().statusCode(200).body("version", equalTo(3));
+            assertThat(socket.next("status").getString("status")).isEqualTo("processed");
+        }
+    }
+
+    @Test
+    void unknownVideoClosesWith4404() {
+        try (TestSocket socket = TestSocket.open(base, "/videos/" + Ids.fresh("none") + "/events")) {
+            assertThat(socket.next("error").getString("code")).isEqualTo("not_found");
+            assertThat(socket.awaitClose()).isEqualTo(4404);
+        }
+    }
+}
