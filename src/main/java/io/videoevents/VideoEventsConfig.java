@@ -41,6 +41,47 @@ public interface VideoEventsConfig {
         /** Longest delay between two attempts to (re)connect the LISTEN connection. Attempts never stop. */
         @WithDefault("5s")
         Duration reconnectMaxDelay();
+
+        /** How long one connect attempt of the LISTEN connection may take. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /**
+         * How often a cheap query runs on the LISTEN connection. A connection whose peer vanished without
+         * closing it (a cut network, a dead host) answers nothing, and is then closed and reconnected.
+         */
+        @WithDefault("10s")
+        Duration probeInterval();
+
+        /** How long that query may take before the connection is taken for dead. */
+        @WithDefault("5s")
+        Duration probeTimeout();
+    }
+
+    /** The event log and the notification queue. */
+    EventLog eventLog();
+
+    interface EventLog {
+
+        /** Events older than this are deleted, except each video's newest. A resume from before it gets a fresh snapshot. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** Rows deleted per statement by the retention job, so it never holds long locks. */
+        @WithDefault("1000")
+        int retentionBatchSize();
+
+        /** How often the retention job runs (a Quarkus scheduler expression, e.g. {@code 1h}). */
+        @WithDefault("1h")
+        String retentionEvery();
+
+        /** How often {@code pg_notification_queue_usage()} is sampled (a Quarkus scheduler expression). */
+        @WithDefault("15s")
+        String queueUsageEvery();
+
+        /** Usage of the server's notification queue (0..1) above which a warning is logged. */
+        @WithDefault("0.5")
+        double queueUsageWarning();
     }
 
     interface Socket {
@@ -52,5 +93,9 @@ public interface VideoEventsConfig {
         /** Bytes a connection may have written but not yet flushed to the client before it counts as too slow (close 4408). */
         @WithDefault("1048576")
         long maxQueuedBytes();
+
+        /** Longest wait for one database read made for a subscription (snapshot, replay page); a catch-up then retries. */
+        @WithDefault("5s")
+        Duration readTimeout();
     }
 }

@@ -18,8 +18,12 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.operators.multi.processors.SerializedProcessor;
 import io.videoevents.VideoEventsConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.pgclient.pubsub.PgChannel;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 
@@ -47,10 +51,16 @@ public class StatusListener {
     private final Counter notifications;
     private final Counter malformed;
 
+    private final Counter reconnects;
+
     private PgSubscriber subscriber;
     private volatile boolean listening;
     private volatile boolean everListened;
     private volatile boolean stopped;
+    /** Why the connection is up but useless (LISTEN does not hold on it), or null. */
+    private volatile String problem;
+    private long probeTimer = -1;
+    private volatile boolean probing;
 
     StatusListener(Vertx vertx, VideoEventsConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> datasourceUrl,
@@ -60,12 +70,14 @@ public class StatusListener {
         this.config = config.listener();
         String url = this.config.url().or(() -> datasourceUrl).orElseThrow(() -> new IllegalStateException(
                 "no database URL for the LISTEN connection: set QUARKUS_DATASOURCE_REACTIVE_URL (or VIDEO_EVENTS_LISTENER_URL)"));
-        this.connectOptions = connectOptions(url, username, password);
+        this.connectOptions = connectOptions(url, username, password, this.config);
         this.notifications = Counter.builder("video.events.notifications")
                 .description("NOTIFY payloads received on the LISTEN connection").register(registry);
         this.malformed = Counter.builder("video.events.notifications.malformed")
                 .description("NOTIFY payloads that could not be read as a status event and were skipped").register(registry);
-        registry.gauge("video.events.listener.up", this, l -> l.listening ? 1 : 0);
+        this.reconnects = Counter.builder("video.events.listener.reconnects")
+                .description("times the LISTEN connection was lost and LISTENs again").register(registry);
+        registry.gauge("video.events.listener.up", this, l -> l.isListening() ? 1 : 0);
         this.events = Multi.createFrom().publisher(raw)
                 .map(this::decode)
                 .filter(Optional::isPresent)
@@ -77,12 +89,18 @@ public class StatusListener {
         return events;
     }
 
-    /** True while the connection is up and LISTENing. */
+    /** True while the connection is up and its LISTEN is known to hold. */
     public boolean isListening() {
-        return listening;
+        return listening && problem == null;
     }
 
-    static PgConnectOptions connectOptions(String url, Optional<String> username, Optional<String> password) {
+    /** Why the listener is not usable although connected (see {@link #verifyListen}), if that is the case. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem);
+    }
+
+    static PgConnectOptions connectOptions(String url, Optional<String> username, Optional<String> password,
+            VideoEventsConfig.Listener config) {
         String uri = url.startsWith("vertx-reactive:") ? url.substring("vertx-reactive:".length()) : url;
         int comma = uri.indexOf(',');
         if (comma > 0) {
@@ -93,8 +111,10 @@ public class StatusListener {
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
         options.addProperty("application_name", APPLICATION_NAME);
+        options.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
         // a LISTEN connection is idle for long stretches; keep-alive lets the kernel notice a vanished peer
-        options.setTcpKeepAlive(true);
+        // too (the periodic probe is what bounds the time, whatever the transport supports)
+        options.setTcpKeepAlive(true).setTcpKeepAliveIdleSeconds(30).setTcpKeepAliveIntervalSeconds(10).setTcpKeepAliveCount(3);
         return options;
     }
 
@@ -103,13 +123,18 @@ public class StatusListener {
         subscriber.reconnectPolicy(this::reconnectDelay);
         PgChannel channel = subscriber.channel(config.channel());
         channel.handler(payload -> raw.onNext(payload));
-        channel.subscribeHandler(ignored -> onListening());
+        channel.subscribeHandler(ignored -> verifyListen());
         connectFirst(0);
+        long every = Math.max(100, config.probeInterval().toMillis());
+        probeTimer = vertx.setPeriodic(every, every, t -> probe());
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
         stopped = true;
         listening = false;
+        if (probeTimer >= 0) {
+            vertx.cancelTimer(probeTimer);
+        }
         if (subscriber != null) {
             subscriber.close();
         }
@@ -129,12 +154,85 @@ public class StatusListener {
         });
     }
 
+    /**
+     * LISTEN was sent; check on the same connection that the server really holds it. Through a pooler in
+     * transaction mode the LISTEN and this query may run on different server connections, and the
+     * notifications would silently never arrive.
+     */
+    private void verifyListen() {
+        PgConnection connection = subscriber.actualConnection();
+        if (connection == null) {
+            return;
+        }
+        listenHolds(connection, config.channel())
+                .onSuccess(holds -> {
+                    if (holds) {
+                        problem = null;
+                        onListening();
+                    } else {
+                        problem = "LISTEN " + config.channel() + " does not hold on the listener's connection: it seems to go"
+                                + " through a pooler in transaction mode. Give the listener a direct (or session-mode)"
+                                + " URL with VIDEO_EVENTS_LISTENER_URL.";
+                        Log.error(problem);
+                    }
+                })
+                .onFailure(failure -> Log.warnf("could not verify the LISTEN (%s); the probe will retry", failure.getMessage()));
+    }
+
+    /** Whether the server session behind {@code connection} is LISTENing on {@code channel}. */
+    static Future<Boolean> listenHolds(SqlConnection connection, String channel) {
+        return connection.query("SELECT pg_listening_channels() AS channel").execute().map(rows -> {
+            for (Row row : rows) {
+                if (channel.equals(row.getString("channel"))) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
     private void onListening() {
         boolean reconnected = everListened;
         everListened = true;
         listening = true;
+        if (reconnected) {
+            reconnects.increment();
+        }
         Log.infof("LISTENing on channel %s%s", config.channel(), reconnected ? " again" : "");
         raw.onNext(new ListenerEvent.Listening(reconnected));
+    }
+
+    /**
+     * A cheap query on the LISTEN connection. No answer within the timeout means the peer is gone
+     * without having said so; closing the connection hands it to the reconnect policy.
+     */
+    private void probe() {
+        PgConnection connection = subscriber == null ? null : subscriber.actualConnection();
+        if (connection == null || stopped) {
+            return;
+        }
+        if (problem != null) {
+            verifyListen();
+            return;
+        }
+        if (!listening || probing) {
+            return;
+        }
+        probing = true;
+        long timeout = Math.max(100, config.probeTimeout().toMillis());
+        long timer = vertx.setTimer(timeout, t -> {
+            probing = false;
+            Log.warnf("the LISTEN connection did not answer within %d ms; reconnecting", timeout);
+            connection.close();
+        });
+        connection.query("SELECT 1").execute().onComplete(result -> {
+            probing = false;
+            vertx.cancelTimer(timer);
+            if (result.failed()) {
+                Log.warnf("probe on the LISTEN connection failed (%s); reconnecting", result.cause().getMessage());
+                connection.close();
+            }
+        });
     }
 
     /** Vert.x asks this after a connection was lost (attempt 0) and after each failed attempt; never gives up, never 0 ms. */

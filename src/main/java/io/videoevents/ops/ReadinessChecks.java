@@ -40,7 +40,7 @@ class ReadinessChecks implements AsyncHealthCheck {
                 .map(database -> HealthCheckResponse.named("video-events")
                         .status(database && listening)
                         .withData("database", database ? "UP" : "DOWN")
-                        .withData("listener", listening ? "UP" : "DOWN")
+                        .withData("listener", listening ? "UP" : listener.problem().orElse("DOWN"))
                         .build());
     }
 }

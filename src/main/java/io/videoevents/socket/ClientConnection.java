@@ -2,6 +2,7 @@ package io.videoevents.socket;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,14 +55,23 @@ final class ClientConnection {
         }
     }
 
-    /** Like {@link #send}, completing once the frame has been handed to the network: lets a replay go at the client's pace. */
+    /**
+     * Like {@link #send}; the returned Uni completes once the frame has been handed to the network
+     * (or failed), which lets a replay go at the client's pace. The write starts at once either way.
+     */
     Uni<Void> sendAndAwait(String frame) {
         if (!admit(frame)) {
             return Uni.createFrom().voidItem();
         }
-        return socket.sendText(frame)
-                .onTermination().invoke(() -> written(frame))
-                .onFailure().recoverWithNull();
+        CompletableFuture<Void> taken = new CompletableFuture<>();
+        socket.sendText(frame).subscribe().with(ok -> {
+            written(frame);
+            taken.complete(null);
+        }, failure -> {
+            written(frame);
+            taken.complete(null);
+        });
+        return Uni.createFrom().completionStage(taken);
     }
 
     private boolean admit(String frame) {

@@ -60,7 +60,7 @@ public class Clients {
 
     /** Subscribes {@code client} to a video (idempotent) and starts it: snapshot or replay, then live. */
     Uni<Subscription.Start> subscribe(ClientConnection client, String videoId, OptionalLong after) {
-        Subscription subscription = new Subscription(videoId, client, videos, frames, hub);
+        Subscription subscription = new Subscription(videoId, client, videos, frames, hub, limits.readTimeout());
         if (client.addIfAbsent(subscription) != subscription) {
             return Uni.createFrom().item(Subscription.Start.LIVE);
         }

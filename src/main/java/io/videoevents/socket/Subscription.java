@@ -40,18 +40,21 @@ final class Subscription {
     private final VideoRepository videos;
     private final Frames frames;
     private final SubscriptionHub hub;
+    private final Duration readTimeout;
 
     private long lastSent = -1;
     private boolean catchingUp = true;
     private final List<EventFrame> held = new ArrayList<>(0);
     private volatile boolean closed;
 
-    Subscription(String videoId, ClientConnection client, VideoRepository videos, Frames frames, SubscriptionHub hub) {
+    Subscription(String videoId, ClientConnection client, VideoRepository videos, Frames frames, SubscriptionHub hub,
+            Duration readTimeout) {
         this.videoId = videoId;
         this.client = client;
         this.videos = videos;
         this.frames = frames;
         this.hub = hub;
+        this.readTimeout = readTimeout;
     }
 
     /**
@@ -61,6 +64,7 @@ final class Subscription {
     Uni<Start> start(OptionalLong after) {
         hub.register(this);
         return videos.state(videoId)
+                .ifNoItem().after(readTimeout).fail()
                 .flatMap(state -> state.isEmpty()
                         ? Uni.createFrom().item(Start.NOT_FOUND)
                         : begin(state.get(), after).replaceWith(Start.LIVE))
@@ -146,6 +150,7 @@ final class Subscription {
         return Uni.createFrom().deferred(() -> {
             long from = lastSentNow();
             return videos.eventsAfter(videoId, from, PAGE)
+                    .ifNoItem().after(readTimeout).fail()
                     .onFailure(failure -> !closed).retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))
                     .indefinitely()
                     .flatMap(rows -> sendPage(rows)
@@ -164,7 +169,8 @@ final class Subscription {
             if (closed) {
                 return Uni.createFrom().item(Next.DONE);
             }
-            for (StatusEvent row : rows) {
+            for (int i = 0; i < rows.size(); i++) {
+                StatusEvent row = rows.get(i);
                 if (row.version() <= lastSent) {
                     continue;
                 }
@@ -173,7 +179,12 @@ final class Subscription {
                             videoId, lastSent + 1, row.version());
                     return Uni.createFrom().item(Next.RESYNC);
                 }
-                lastWrite = client.sendAndAwait(frames.status(row).text());
+                String text = frames.status(row).text();
+                if (i == rows.size() - 1) {
+                    lastWrite = client.sendAndAwait(text);
+                } else {
+                    client.send(text);
+                }
                 lastSent = row.version();
             }
         }
@@ -183,6 +194,8 @@ final class Subscription {
 
     private Uni<Void> resync() {
         return videos.state(videoId)
+                .ifNoItem().after(readTimeout).fail()
+                .onFailure(failure -> !closed).retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely()
                 .flatMap(state -> state.isEmpty() ? gone() : sendSnapshot(state.get(), true));
     }
 

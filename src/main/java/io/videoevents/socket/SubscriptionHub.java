@@ -1,5 +1,6 @@
 package io.videoevents.socket;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +14,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.videoevents.VideoEventsConfig;
 import io.videoevents.notify.ListenerEvent;
 import io.videoevents.notify.StatusListener;
 import io.videoevents.socket.Frames.EventFrame;
@@ -40,10 +44,18 @@ public class SubscriptionHub {
     private final VideoRepository videos;
     private final Frames frames;
 
-    SubscriptionHub(StatusListener listener, VideoRepository videos, Frames frames) {
+    private final Counter backfilled;
+
+    private final Duration readTimeout;
+
+    SubscriptionHub(StatusListener listener, VideoRepository videos, Frames frames, MeterRegistry registry,
+            VideoEventsConfig config) {
+        this.readTimeout = config.socket().readTimeout();
         this.listener = listener;
         this.videos = videos;
         this.frames = frames;
+        this.backfilled = Counter.builder("video.events.backfilled")
+                .description("events read from the log after the LISTEN connection came back").register(registry);
     }
 
     /** Subscribes to the listener's stream before the listener connects (it starts later in start-up). */
@@ -106,8 +118,12 @@ public class SubscriptionHub {
             String[] batchIds = ids.subList(from, to).toArray(String[]::new);
             Long[] batchAfters = afters.subList(from, to).toArray(Long[]::new);
             batches.add(Uni.createFrom().deferred(() -> videos.eventsAfter(batchIds, batchAfters))
+                    .ifNoItem().after(readTimeout).fail()
+                    // the database may have just come back too: keep trying, nothing else would fetch these
+                    .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely()
                     .map(rows -> {
                         rows.forEach(this::deliver);
+                        backfilled.increment(rows.size());
                         return (long) rows.size();
                     }));
         }

@@ -153,6 +153,34 @@ class VideoEventsSocketTest {
     }
 
     @Test
+    void largeRowsStillGiveSmallNotificationsAndTheirEvents() {
+        String id = Ids.fresh("large");
+        worker.insertVideo(id);
+        String huge = "/uploads/" + "x".repeat(1_000_000);
+        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
+            socket.next("snapshot");
+            // far beyond the 8000-byte NOTIFY limit, had the payload carried the row
+            worker.update("UPDATE videos SET raw_file_path = ?, processed_file_path = ?, processing_status = 'processed'"
+                    + " WHERE id = ?", huge, huge, id);
+            JsonObject status = socket.next("status");
+            assertThat(status.getLong("version")).isEqualTo(2);
+            assertThat(status.getString("status")).isEqualTo("processed");
+        }
+    }
+
+    @Test
+    void aWorkerCannotForgeTheVersion() {
+        String id = Ids.fresh("forge");
+        worker.insertVideo(id);
+        worker.update("UPDATE videos SET status_version = 42 WHERE id = ?", id);
+        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
+            assertThat(socket.next("snapshot").getLong("version")).isEqualTo(1);
+            worker.update("UPDATE videos SET status_version = 99, processing_status = 'failed' WHERE id = ?", id);
+            assertThat(socket.next("status").getLong("version")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void unknownVideoGetsNotFoundAndClose4404() {
         try (TestSocket socket = TestSocket.open(base, "/videos/" + Ids.fresh("missing") + "/events")) {
             JsonObject error = socket.next("error");
