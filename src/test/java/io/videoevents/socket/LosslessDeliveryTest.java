@@ -21,6 +21,7 @@ import io.videoevents.notify.StatusListener;
 import io.videoevents.support.ChangeStream;
 import io.videoevents.support.FaultDatabase;
 import io.videoevents.support.FaultProfile;
+import io.videoevents.support.Metrics;
 
 /**
  * Fault injection: 1,000 committed changes over 20 videos with 3 clients each, while the LISTEN
@@ -96,6 +97,7 @@ class LosslessDeliveryTest {
                     await().atMost(Duration.ofSeconds(30)).until(() -> !listener.isListening());
                     given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
                     given().when().get("/q/health/live").then().statusCode(200);
+                    assertThat(Metrics.value("video_events_listener_up")).hasValue(0.0);
                 }
                 if (i == 600) {
                     // 300 changes were committed while the listener was deaf
@@ -106,7 +108,9 @@ class LosslessDeliveryTest {
         }
         await().atMost(CATCH_UP).until(listener::isListening);
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        assertThat(registry.get("video.events.backfilled").counter().count()).isGreaterThanOrEqualTo(300);
+        assertThat(Metrics.value("video_events_listener_up")).hasValue(1.0);
+        assertThat(Metrics.value("video_events_backfilled_total").orElse(0)).isGreaterThanOrEqualTo(300);
+        assertThat(Metrics.value("video_events_listener_reconnects_total").orElse(0)).isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -30,8 +30,11 @@ public final class TestSocket implements AutoCloseable {
     private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
-    private TestSocket(WebSocket socket) {
+    private final URI uri;
+
+    private TestSocket(WebSocket socket, URI uri) {
         this.socket = socket;
+        this.uri = uri;
         socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
         socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
     }
@@ -43,7 +46,7 @@ public final class TestSocket implements AutoCloseable {
         try {
             // handlers are set on the event loop as the socket opens, before any frame or close can be missed
             return client.connect(new WebSocketConnectOptions().setAbsoluteURI(uri.toString()))
-                    .map(TestSocket::new)
+                    .map(ws -> new TestSocket(ws, uri))
                     .toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("could not open " + uri, e);
@@ -55,7 +58,7 @@ public final class TestSocket implements AutoCloseable {
         try {
             JsonObject message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (message == null) {
-                fail("no message within " + WAIT);
+                fail("no message within " + WAIT + " on " + uri + (closed.isDone() ? ", closed with " + closed.join() : ", open"));
             }
             return message;
         } catch (InterruptedException e) {
