@@ -97,5 +97,28 @@ public interface VideoEventsConfig {
         /** Longest wait for one database read made for a subscription (snapshot, replay page); a catch-up then retries. */
         @WithDefault("5s")
         Duration readTimeout();
+
+        /** Largest client frame accepted; a bigger one closes the socket with 1009. */
+        @WithDefault("65536")
+        int maxFrameBytes();
+
+        /** Videos one socket may watch at once on {@code /events}; beyond it: {@code too_many_subscriptions}. */
+        @WithDefault("1000")
+        int maxSubscriptions();
+
+        /**
+         * Client messages per second a socket may send (a burst of as many is allowed). Beyond it each
+         * message is refused with {@code rate_limited}; as many refusals in a row close the socket with 1008.
+         */
+        @WithDefault("50")
+        int maxMessagesPerSecond();
+
+        /** How often the server pings every socket; below the common 60 s idle timeout of ingress proxies. */
+        @WithDefault("25s")
+        Duration pingInterval();
+
+        /** A socket that has not answered a ping (nor sent anything) for this long is closed with 1001. */
+        @WithDefault("60s")
+        Duration pongTimeout();
     }
 }

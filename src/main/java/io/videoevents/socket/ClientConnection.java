@@ -33,11 +33,51 @@ final class ClientConnection {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onSlowClose;
 
-    ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, Runnable onSlowClose) {
+    private final int messagesPerSecond;
+    private double tokens;
+    private long refilledAt = System.nanoTime();
+    private int refusedInARow;
+    private volatile long lastHeardFrom = System.nanoTime();
+
+    ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, int messagesPerSecond,
+            Runnable onSlowClose) {
         this.socket = socket;
         this.maxQueuedMessages = maxQueuedMessages;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.messagesPerSecond = messagesPerSecond;
+        this.tokens = messagesPerSecond;
         this.onSlowClose = onSlowClose;
+    }
+
+    /** Outcome of {@link #admitMessage()}. */
+    enum Admission {
+        ACCEPT, REFUSE, CLOSE
+    }
+
+    /**
+     * Token bucket over client messages: up to the configured rate per second, with a burst of as many.
+     * Messages of one socket are handled one at a time, so no lock is needed.
+     */
+    Admission admitMessage() {
+        heard();
+        long now = System.nanoTime();
+        tokens = Math.min(messagesPerSecond, tokens + (now - refilledAt) * messagesPerSecond / 1e9);
+        refilledAt = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            refusedInARow = 0;
+            return Admission.ACCEPT;
+        }
+        return ++refusedInARow > messagesPerSecond ? Admission.CLOSE : Admission.REFUSE;
+    }
+
+    /** The peer showed it is alive (a message or a pong). */
+    void heard() {
+        lastHeardFrom = System.nanoTime();
+    }
+
+    long lastHeardFrom() {
+        return lastHeardFrom;
     }
 
     String id() {
@@ -50,7 +90,7 @@ final class ClientConnection {
 
     /** Queues a frame; never blocks. Closes the socket (4408) if the client has fallen too far behind. */
     void send(String frame) {
-        if (admit(frame)) {
+        if (reserve(frame)) {
             socket.sendText(frame).subscribe().with(ok -> written(frame), failure -> written(frame));
         }
     }
@@ -60,7 +100,7 @@ final class ClientConnection {
      * (or failed), which lets a replay go at the client's pace. The write starts at once either way.
      */
     Uni<Void> sendAndAwait(String frame) {
-        if (!admit(frame)) {
+        if (!reserve(frame)) {
             return Uni.createFrom().voidItem();
         }
         CompletableFuture<Void> taken = new CompletableFuture<>();
@@ -74,7 +114,7 @@ final class ClientConnection {
         return Uni.createFrom().completionStage(taken);
     }
 
-    private boolean admit(String frame) {
+    private boolean reserve(String frame) {
         if (closing.get()) {
             return false;
         }
@@ -136,5 +176,13 @@ final class ClientConnection {
 
     int queuedMessages() {
         return queuedMessages.get();
+    }
+
+    long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    int subscriptionCount() {
+        return subscriptions.size();
     }
 }

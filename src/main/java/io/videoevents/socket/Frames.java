@@ -28,6 +28,14 @@ class Frames {
                 resync ? Boolean.TRUE : null));
     }
 
+    String subscribed(String videoId) {
+        return encode(new ServerMessage.Subscribed(videoId));
+    }
+
+    String unsubscribed(String videoId) {
+        return encode(new ServerMessage.Unsubscribed(videoId));
+    }
+
     String error(String code, String message, String videoId) {
         return encode(new ServerMessage.Error(code, message, videoId));
     }

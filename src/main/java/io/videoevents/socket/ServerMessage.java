@@ -33,6 +33,26 @@ public sealed interface ServerMessage {
         }
     }
 
+    /** Answer to {@code subscribe} on {@code /events}; the video's snapshot or replay follows. */
+    @RegisterForReflection
+    @JsonPropertyOrder({ "type", "videoId" })
+    record Subscribed(String videoId) implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "subscribed";
+        }
+    }
+
+    /** Answer to {@code unsubscribe}; nothing more of that video follows. */
+    @RegisterForReflection
+    @JsonPropertyOrder({ "type", "videoId" })
+    record Unsubscribed(String videoId) implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "unsubscribed";
+        }
+    }
+
     /** A refusal or failure; {@code code} is one of the contract's error codes. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

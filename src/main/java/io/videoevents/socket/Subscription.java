@@ -32,7 +32,7 @@ final class Subscription {
 
     /** Outcome of {@link #start}. */
     enum Start {
-        LIVE, NOT_FOUND
+        LIVE, NOT_FOUND, ALREADY
     }
 
     final String videoId;
@@ -61,18 +61,30 @@ final class Subscription {
      * Registers, then sends a snapshot (no {@code after}) or replays the log after {@code after}, then goes live.
      * Completes with {@link Start#NOT_FOUND} (and nothing sent) if the video does not exist.
      */
-    Uni<Start> start(OptionalLong after) {
+    Uni<Start> start(OptionalLong after, String greeting) {
         hub.register(this);
         return videos.state(videoId)
                 .ifNoItem().after(readTimeout).fail()
                 .flatMap(state -> state.isEmpty()
                         ? Uni.createFrom().item(Start.NOT_FOUND)
-                        : begin(state.get(), after).replaceWith(Start.LIVE))
+                        : greet(greeting).begin(state.get(), after).replaceWith(Start.LIVE))
                 .onTermination().invoke((start, failure, cancelled) -> {
                     if (start != Start.LIVE) {
                         close();
                     }
                 });
+    }
+
+    /** Sends the answer to a subscribe (if any) ahead of everything else of this video. */
+    private Subscription greet(String greeting) {
+        if (greeting != null) {
+            synchronized (this) {
+                if (!closed) {
+                    client.send(greeting);
+                }
+            }
+        }
+        return this;
     }
 
     private Uni<Void> begin(VideoState state, OptionalLong after) {
@@ -242,6 +254,14 @@ final class Subscription {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Stops delivery, then sends {@code farewell}: nothing of this video can follow it. */
+    void unsubscribe(String farewell) {
+        synchronized (this) {
+            close();
+            client.send(farewell);
+        }
     }
 
     /** Stops delivery and leaves the hub and the socket; idempotent, takes no lock. */

@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.quarkus.logging.Log;
 import io.videoevents.video.VideoIds;
 
@@ -44,7 +47,7 @@ public class VideoEventsSocket {
                     "invalid after");
             return Uni.createFrom().voidItem();
         }
-        return clients.subscribe(client, videoId, after)
+        return clients.subscribe(client, videoId, after, null)
                 .invoke(start -> {
                     if (start == Subscription.Start.NOT_FOUND) {
                         client.fail(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId),
@@ -64,10 +67,25 @@ public class VideoEventsSocket {
     @NonBlocking
     public void onMessage(String message, WebSocketConnection socket) {
         ClientConnection client = clients.of(socket);
-        if (client != null) {
+        if (client != null && clients.admit(client, clients.utf8Size(message))) {
             client.send(clients.error(ErrorCodes.BAD_REQUEST,
                     "this socket takes no messages; use /events to subscribe to several videos", socket.pathParam("videoId")));
         }
+    }
+
+    @OnPongMessage
+    @NonBlocking
+    public void onPong(Buffer data, WebSocketConnection socket) {
+        ClientConnection client = clients.of(socket);
+        if (client != null) {
+            client.heard();
+        }
+    }
+
+    @OnError
+    @NonBlocking
+    public void onError(Throwable failure, WebSocketConnection socket) {
+        clients.failed(socket, failure);
     }
 
     @OnClose

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -41,8 +42,17 @@ public final class TestSocket implements AutoCloseable {
 
     /** Opens a socket; {@code base} is the service's http URI, {@code path} may carry a query. */
     public static TestSocket open(URI base, String path) {
+        return open(base, path, new WebSocketClientOptions());
+    }
+
+    /** A client with a tiny TCP receive buffer: once {@link #pause()}d, the server's writes back up quickly. */
+    public static TestSocket openWithSmallReceiveBuffer(URI base, String path) {
+        return open(base, path, new WebSocketClientOptions().setReceiveBufferSize(4096));
+    }
+
+    public static TestSocket open(URI base, String path, WebSocketClientOptions options) {
         URI uri = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/$", "") + path);
-        WebSocketClient client = VERTX.createWebSocketClient();
+        WebSocketClient client = VERTX.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
         try {
             // handlers are set on the event loop as the socket opens, before any frame or close can be missed
             return client.connect(new WebSocketConnectOptions().setAbsoluteURI(uri.toString()))
@@ -81,6 +91,28 @@ public final class TestSocket implements AutoCloseable {
 
     public void send(String text) {
         socket.writeTextMessage(text);
+    }
+
+    /** Sends a JSON message built from alternating keys and values. */
+    public void send(Object... keysAndValues) {
+        JsonObject message = new JsonObject();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            message.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        send(message.encode());
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(data));
+    }
+
+    /** Stops reading from the network (no frames, no pongs): a client that hangs. */
+    public void pause() {
+        socket.pause();
+    }
+
+    public void resume() {
+        socket.resume();
     }
 
     /** Waits for the server to close the socket and returns the close code. */
