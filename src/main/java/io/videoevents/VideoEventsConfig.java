@@ -98,6 +98,13 @@ public interface VideoEventsConfig {
         @WithDefault("5s")
         Duration readTimeout();
 
+        /**
+         * SO_SNDBUF of accepted connections, in bytes. Unset, the kernel sizes it (on Linux up to
+         * {@code net.ipv4.tcp_wmem}, often 4 MiB per socket). A small fixed value bounds kernel memory per
+         * socket and lets a stalled client reach the 4408 limit sooner; event frames are small.
+         */
+        java.util.OptionalInt sendBufferBytes();
+
         /** Largest client frame accepted; a bigger one closes the socket with 1009. */
         @WithDefault("65536")
         int maxFrameBytes();

@@ -30,6 +30,7 @@ final class ClientConnection {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicInteger queuedMessages = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong peakQueuedBytes = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onSlowClose;
 
@@ -128,6 +129,9 @@ final class ClientConnection {
             close(ErrorCodes.CLOSE_TOO_SLOW, "client too slow; reconnect with after");
             return false;
         }
+        if (bytes > peakQueuedBytes.get()) {
+            peakQueuedBytes.accumulateAndGet(bytes, Math::max);
+        }
         return true;
     }
 
@@ -180,6 +184,11 @@ final class ClientConnection {
 
     long queuedBytes() {
         return queuedBytes.get();
+    }
+
+    /** The most this socket ever had queued, in bytes: never above the limit. */
+    long peakQueuedBytes() {
+        return peakQueuedBytes.get();
     }
 
     int subscriptionCount() {

@@ -37,7 +37,7 @@ public class Clients {
         this.limits = config.socket();
         this.slowCloses = Counter.builder("video.events.slow.client.closes")
                 .description("sockets closed with 4408 because the client did not keep up").register(registry);
-        registry.gauge("video.events.connections", open, Map::size);
+        registry.gauge("video.events.connections", this, Clients::connectionCount);
         registry.gauge("video.events.subscriptions", hub, SubscriptionHub::subscriptionCount);
     }
 
@@ -146,7 +146,7 @@ public class Clients {
     void closeSilent() {
         long cutoff = System.nanoTime() - limits.pongTimeout().toNanos();
         for (ClientConnection client : open.values()) {
-            if (client.lastHeardFrom() < cutoff) {
+            if (!client.isClosing() && client.lastHeardFrom() < cutoff) {
                 Log.infof("closing socket %s: no answer to pings for %s", client.id(), limits.pongTimeout());
                 client.close(ErrorCodes.CLOSE_GOING_AWAY, "no answer to pings");
             }
@@ -162,8 +162,14 @@ public class Clients {
         return frames.error(code, message, videoId);
     }
 
-    /** Open sockets on this instance. */
+    /** Open sockets on this instance, not counting those being closed (a close handshake may take seconds). */
     public int connectionCount() {
-        return open.size();
+        int count = 0;
+        for (ClientConnection client : open.values()) {
+            if (!client.isClosing()) {
+                count++;
+            }
+        }
+        return count;
     }
 }

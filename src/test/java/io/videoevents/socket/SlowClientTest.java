@@ -1,0 +1,122 @@
+package io.videoevents.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.videoevents.support.Ids;
+import io.videoevents.support.Metrics;
+import io.videoevents.support.TestSocket;
+import io.videoevents.support.TightLimitsProfile;
+import io.videoevents.support.WorkerSql;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One client stops reading while 100 others watch the same video through a burst of changes: the
+ * others get everything while the slow one is still stalled, the slow one is closed with 4408 once
+ * its queue passes the limit (so the server never holds more for it), and it loses nothing by
+ * resuming with {@code after}.
+ */
+@QuarkusTest
+@TestProfile(TightLimitsProfile.class)
+class SlowClientTest {
+
+    static final int FAST_CLIENTS = 100;
+    static final int CHANGES = 1500;
+    static final String[] CYCLE = { "processing", "processed", "failed", "pending" };
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    Clients clients;
+
+    @Inject
+    SubscriptionHub hub;
+
+    @Test
+    void aStalledClientIsClosedAndNobodyElseWaits() {
+        String id = Ids.fresh("slow");
+        List<TestSocket> fast = new ArrayList<>();
+        try (WorkerSql worker = WorkerSql.connect();
+                TestSocket slow = TestSocket.openWithSmallReceiveBuffer(base, "/videos/" + id + "/events?after=0")) {
+            worker.insertVideo(id);
+            // after=0 on a video created just now: version 1 comes from the log or live, either way once
+            assertThat(slow.next("status").getLong("version")).isEqualTo(1);
+            for (int i = 0; i < FAST_CLIENTS; i++) {
+                TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events");
+                socket.next("snapshot");
+                fast.add(socket);
+            }
+            double slowClosesBefore = Metrics.value("video_events_slow_client_closes_total").orElse(0);
+            long heapBefore = usedHeapAfterGc();
+            slow.pause();
+
+            for (int i = 0; i < CHANGES; i++) {
+                worker.setStatus(id, CYCLE[i % CYCLE.length]);
+            }
+            long last = CHANGES + 1;
+
+            // everyone else gets every version, in order, while the slow client is still stalled
+            for (TestSocket socket : fast) {
+                for (long v = 2; v <= last; v++) {
+                    assertThat(socket.next("status").getLong("version")).isEqualTo(v);
+                }
+            }
+            await().atMost(TestSocket.WAIT)
+                    .until(() -> Metrics.value("video_events_slow_client_closes_total").orElse(0) >= slowClosesBefore + 1);
+            assertThat(hub.subscriptionCount()).isEqualTo(FAST_CLIENTS);
+            for (ClientConnection client : clients.openConnections()) {
+                assertThat(client.peakQueuedBytes()).isLessThanOrEqualTo(TightLimitsProfile.MAX_QUEUED_BYTES);
+            }
+            long heapAfter = usedHeapAfterGc();
+            System.out.printf("slow client: heap after GC %d KiB before the burst, %d KiB after%n", heapBefore / 1024,
+                    heapAfter / 1024);
+            assertThat(heapAfter - heapBefore).isLessThan(64L * 1024 * 1024);
+
+            // the slow client reads what was queued, then the 4408 close; it resumes and catches up
+            slow.resume();
+            long seen = 1;
+            while (true) {
+                JsonObject message;
+                try {
+                    message = slow.next();
+                } catch (AssertionError noMore) {
+                    break;
+                }
+                assertThat(message.getLong("version")).isEqualTo(seen + 1);
+                seen = message.getLong("version");
+                if (slow.isClosed() && slow.pending() == 0) {
+                    break;
+                }
+            }
+            assertThat(slow.awaitClose()).isEqualTo(4408);
+            assertThat(seen).isLessThan(last);
+
+            try (TestSocket resumed = TestSocket.open(base, "/videos/" + id + "/events?after=" + seen)) {
+                for (long v = seen + 1; v <= last; v++) {
+                    assertThat(resumed.next("status").getLong("version")).isEqualTo(v);
+                }
+            }
+        } finally {
+            fast.forEach(TestSocket::close);
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
