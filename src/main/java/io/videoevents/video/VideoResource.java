@@ -154,7 +154,8 @@ public class VideoResource {
     /** Body of {@code POST /videos}. */
     public record CreateVideo(
             @NotBlank(message = "rawFilePath is required and must not be blank")
-            @Size(max = 4096, message = "rawFilePath must be at most 4096 characters") String rawFilePath,
+            @Size(max = 4096, message = "rawFilePath must be at most 4096 characters")
+            @Pattern(regexp = "[^\\x00]*", message = "rawFilePath must not contain NUL characters") String rawFilePath,
             @Pattern(regexp = VideoIds.REGEX, message = "id must be " + VideoIds.RULE) String id) {
     }
 

@@ -140,7 +140,7 @@ class VideoResourceTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "", "{", "[]", "null", "\"text\"", "{\"rawFilePath\": 12, \"id\": {}}", "{\"rawFilePath\": \"\"}",
-            "{\"id\": \"x\"}", "not json at all" })
+            "{\"id\": \"x\"}", "not json at all", "{\"rawFilePath\": \"/a\\u0000b\"}" })
     void malformedOrMissingBodyIsBadRequest(String body) {
         problem(given().contentType(ContentType.JSON).body(body).post("/videos").then(), 400);
     }

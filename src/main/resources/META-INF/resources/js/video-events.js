@@ -1,0 +1,186 @@
+// video-events browser client: one socket to /events for any number of videos, with automatic
+// reconnect (exponential backoff with jitter), resume by version, and duplicate dropping.
+// No dependencies; works in browsers and any runtime with a WebSocket global.
+
+const CLOSE_NORMAL = 1000;
+// the server accepts 50 messages per second per socket by default; stay below it when re-subscribing many videos
+const MESSAGES_PER_SECOND = 40;
+// close codes after which reconnecting cannot help until something changes (see docs/protocol.md)
+const CLOSE_FINAL = new Set([4401, 4403]);
+
+/**
+ * Opens a client. `url` is the ws(s) URL of the /events endpoint, or of the service (then /events is
+ * appended). Options: token, minDelayMs, maxDelayMs, onStateChange, onError, WebSocket.
+ */
+export function connect(url, options = {}) {
+  return new VideoEventsClient(url, options);
+}
+
+export class VideoEventsClient {
+  constructor(url, options = {}) {
+    this.url = eventsUrl(url);
+    this.token = options.token ?? null;
+    this.minDelayMs = options.minDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 30000;
+    this.onError = options.onError ?? (() => {});
+    this.WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    this.videos = new Map(); // videoId -> { last: number | null, listeners: Set<function> }
+    this.stateListeners = new Set();
+    if (options.onStateChange) this.stateListeners.add(options.onStateChange);
+    this.state = 'connecting';
+    this.attempt = 0;
+    this.socket = null;
+    this.timer = null;
+    this.closedByUser = false;
+    this.outbox = [];
+    this.sentAt = [];
+    this.pumpTimer = null;
+    this.open();
+  }
+
+  /** Watches a video; `onEvent` gets every snapshot and status message of it. Returns the unwatch function. */
+  watch(videoId, onEvent) {
+    let video = this.videos.get(videoId);
+    if (!video) {
+      video = { last: null, listeners: new Set() };
+      this.videos.set(videoId, video);
+      this.sendSubscribe(videoId, video);
+    }
+    video.listeners.add(onEvent);
+    return () => {
+      video.listeners.delete(onEvent);
+      if (video.listeners.size === 0 && this.videos.get(videoId) === video) {
+        this.videos.delete(videoId);
+        this.send({ type: 'unsubscribe', videoId });
+      }
+    };
+  }
+
+  /** Calls `listener(state, detail)` on every change of the connection state; returns the function that stops it. */
+  onState(listener) {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** The last version received for a video, or null. */
+  lastVersion(videoId) {
+    return this.videos.get(videoId)?.last ?? null;
+  }
+
+  /** Replaces the token: sent at once on an open socket, and used for every reconnect. */
+  setToken(token) {
+    this.token = token;
+    if (this.state === 'open' && token) this.send({ type: 'auth', token });
+  }
+
+  /** Closes for good: no more reconnects. */
+  close() {
+    this.closedByUser = true;
+    clearTimeout(this.timer);
+    if (this.socket) this.socket.close(CLOSE_NORMAL);
+    this.setState('closed', { code: CLOSE_NORMAL });
+  }
+
+  open() {
+    const socket = new this.WebSocketImpl(this.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempt = 0;
+      this.outbox = [];
+      if (this.token) this.send({ type: 'auth', token: this.token });
+      for (const [videoId, video] of this.videos) this.sendSubscribe(videoId, video);
+      this.setState('open');
+    };
+    socket.onmessage = (frame) => this.receive(frame.data);
+    socket.onclose = (close) => this.closed(socket, close);
+    socket.onerror = () => {}; // a close event follows; that is where reconnecting is decided
+  }
+
+  receive(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (message.type === 'subscribed' || message.type === 'unsubscribed') return;
+    if (message.type === 'error') {
+      this.onError(message);
+      const video = message.videoId && this.videos.get(message.videoId);
+      if (video) video.listeners.forEach((listener) => safely(listener, message));
+      return;
+    }
+    if (message.type !== 'snapshot' && message.type !== 'status') return;
+    const video = this.videos.get(message.videoId);
+    if (!video) return;
+    if (message.type === 'status' && video.last !== null && message.version <= video.last) return; // duplicate
+    if (message.type === 'snapshot' && !message.resync && video.last !== null && message.version <= video.last) return;
+    video.last = message.version;
+    video.listeners.forEach((listener) => safely(listener, message));
+  }
+
+  closed(socket, close) {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    if (this.closedByUser) return;
+    if (CLOSE_FINAL.has(close.code)) {
+      this.setState('closed', { code: close.code, reason: close.reason });
+      return;
+    }
+    const ceiling = Math.min(this.maxDelayMs, this.minDelayMs * 2 ** this.attempt);
+    const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2); // jitter: spread reconnects out
+    this.attempt += 1;
+    this.setState('reconnecting', { code: close.code, reason: close.reason, delayMs: delay, attempt: this.attempt });
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  sendSubscribe(videoId, video) {
+    const message = { type: 'subscribe', videoId };
+    if (video.last !== null) message.after = video.last;
+    this.send(message);
+  }
+
+  send(message) {
+    if (!this.socket || this.socket.readyState !== 1) return; // (re)subscribes happen on open anyway
+    this.outbox.push(JSON.stringify(message));
+    this.pump();
+  }
+
+  // Sends queued messages at most MESSAGES_PER_SECOND per rolling second.
+  pump() {
+    clearTimeout(this.pumpTimer);
+    const now = Date.now();
+    while (this.sentAt.length && now - this.sentAt[0] >= 1000) this.sentAt.shift();
+    while (this.outbox.length && this.sentAt.length < MESSAGES_PER_SECOND) {
+      if (!this.socket || this.socket.readyState !== 1) {
+        this.outbox = [];
+        return;
+      }
+      this.socket.send(this.outbox.shift());
+      this.sentAt.push(now);
+    }
+    if (this.outbox.length) this.pumpTimer = setTimeout(() => this.pump(), 1000 - (now - this.sentAt[0]) + 5);
+  }
+
+  setState(state, detail = {}) {
+    if (this.state === state && state !== 'reconnecting') return;
+    this.state = state;
+    this.stateListeners.forEach((listener) => safely(listener, state, detail));
+  }
+}
+
+function eventsUrl(url) {
+  const u = new URL(url, globalThis.location?.href);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  if (u.protocol === 'https:') u.protocol = 'wss:';
+  if (!u.pathname.endsWith('/events')) u.pathname = u.pathname.replace(/\/$/, '') + '/events';
+  return u.toString();
+}
+
+function safely(fn, ...args) {
+  try {
+    fn(...args);
+  } catch (e) {
+    console.error('video-events listener failed', e);
+  }
+}
