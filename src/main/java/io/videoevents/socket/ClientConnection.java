@@ -135,6 +135,11 @@ final class ClientConnection {
         return true;
     }
 
+    /** True when at least half of either queue limit is in use: time for a replay to wait. */
+    boolean halfFull() {
+        return queuedMessages.get() * 2 >= maxQueuedMessages || queuedBytes.get() * 2 >= maxQueuedBytes;
+    }
+
     private void written(String frame) {
         queuedMessages.decrementAndGet();
         queuedBytes.addAndGet(-frame.length());

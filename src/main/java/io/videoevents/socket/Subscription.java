@@ -175,8 +175,13 @@ final class Subscription {
         MORE, DONE, RESYNC
     }
 
+    /**
+     * Sends a page of log rows in order. Stops early once the client's queue is half full: the rest is
+     * fetched again after the client has taken what was sent, so a replay never trips the 4408 limit.
+     */
     private Uni<Next> sendPage(List<StatusEvent> rows) {
         Uni<Void> lastWrite = Uni.createFrom().voidItem();
+        boolean stoppedEarly = false;
         synchronized (this) {
             if (closed) {
                 return Uni.createFrom().item(Next.DONE);
@@ -192,15 +197,19 @@ final class Subscription {
                     return Uni.createFrom().item(Next.RESYNC);
                 }
                 String text = frames.status(row).text();
-                if (i == rows.size() - 1) {
+                stoppedEarly = i < rows.size() - 1 && client.halfFull();
+                if (i == rows.size() - 1 || stoppedEarly) {
                     lastWrite = client.sendAndAwait(text);
                 } else {
                     client.send(text);
                 }
                 lastSent = row.version();
+                if (stoppedEarly) {
+                    break;
+                }
             }
         }
-        Next next = rows.size() == PAGE ? Next.MORE : Next.DONE;
+        Next next = rows.size() == PAGE || stoppedEarly ? Next.MORE : Next.DONE;
         return lastWrite.replaceWith(next);
     }
 

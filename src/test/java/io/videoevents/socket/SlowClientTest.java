@@ -34,7 +34,7 @@ import io.vertx.core.json.JsonObject;
 class SlowClientTest {
 
     static final int FAST_CLIENTS = 100;
-    static final int CHANGES = 1500;
+    static final int CHANGES = 2500;
     static final String[] CYCLE = { "processing", "processed", "failed", "pending" };
 
     @TestHTTPResource("/")

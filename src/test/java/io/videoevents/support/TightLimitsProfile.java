@@ -9,8 +9,8 @@ public class TightLimitsProfile implements QuarkusTestProfile {
 
     public static final int MAX_SUBSCRIPTIONS = 5;
     public static final int MESSAGES_PER_SECOND = 10;
-    public static final int MAX_QUEUED_MESSAGES = 100;
-    public static final int MAX_QUEUED_BYTES = 32 * 1024;
+    public static final int MAX_QUEUED_MESSAGES = 500;
+    public static final int MAX_QUEUED_BYTES = 128 * 1024;
 
     @Override
     public Map<String, String> getConfigOverrides() {
