@@ -58,6 +58,39 @@ public interface VideoEventsConfig {
         Duration probeTimeout();
     }
 
+    /** Authentication and authorization (contract section 5). */
+    Auth auth();
+
+    interface Auth {
+
+        /**
+         * Whether tokens are required. On by default; the dev and test profiles turn it off. Off in the prod
+         * profile logs a loud warning at start-up.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long a socket without an Authorization header has to send its {@code auth} message (else 4401). */
+        @WithDefault("5s")
+        Duration messageTimeout();
+    }
+
+    /** Which web origins may open sockets and call the REST API from a browser. */
+    Origins origins();
+
+    interface Origins {
+
+        /** Whether the {@code Origin} of a socket upgrade is checked. On by default; off in dev and test. */
+        @WithDefault("true")
+        boolean check();
+
+        /**
+         * Origins allowed besides the service's own, e.g. {@code https://app.example.com}. Also the CORS
+         * allow-list for REST. Requests without an Origin (non-browser clients) are not affected.
+         */
+        Optional<java.util.List<String>> allowed();
+    }
+
     /** The event log and the notification queue. */
     EventLog eventLog();
 

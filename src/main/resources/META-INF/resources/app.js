@@ -3,7 +3,21 @@
 import { connect } from '/js/video-events.js';
 
 const STATUSES = ['pending', 'processing', 'processed', 'failed'];
-const token = new URLSearchParams(location.search).get('token') || sessionStorage.getItem('video-events-token');
+// A token can be handed over as ?token=…; it is moved to session storage and taken out of the address
+// bar at once, so it does not linger in history or get copied along with the link.
+const token = takeToken();
+
+function takeToken() {
+  const params = new URLSearchParams(location.search);
+  const given = params.get('token');
+  if (given) {
+    sessionStorage.setItem('video-events-token', given);
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + (params.toString() ? `?${params}` : '') + location.hash);
+    return given;
+  }
+  return sessionStorage.getItem('video-events-token');
+}
 
 const rows = new Map(); // videoId -> <tr>
 const table = document.querySelector('#videos tbody');

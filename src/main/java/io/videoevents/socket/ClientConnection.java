@@ -2,6 +2,7 @@ package io.videoevents.socket;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +40,9 @@ final class ClientConnection {
     private long refilledAt = System.nanoTime();
     private int refusedInARow;
     private volatile long lastHeardFrom = System.nanoTime();
+    private volatile boolean awaitingAuth;
+    private long expiryTimer = -1;
+    private volatile OptionalLong pendingStart = OptionalLong.empty();
 
     ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, int messagesPerSecond,
             Runnable onSlowClose) {
@@ -79,6 +83,35 @@ final class ClientConnection {
 
     long lastHeardFrom() {
         return lastHeardFrom;
+    }
+
+    /** True until the client has authenticated with an {@code auth} message (when it must). */
+    boolean awaitingAuth() {
+        return awaitingAuth;
+    }
+
+    void awaitingAuth(boolean awaiting) {
+        this.awaitingAuth = awaiting;
+    }
+
+    /** Swaps the timer that closes the socket when its token expires; returns the previous one (or -1). */
+    synchronized long replaceExpiryTimer(long timer) {
+        long previous = expiryTimer;
+        expiryTimer = timer;
+        return previous;
+    }
+
+    /** The {@code after} of a one-video socket whose subscription waits for authentication. */
+    void pendingStart(OptionalLong after) {
+        this.pendingStart = after;
+    }
+
+    OptionalLong pendingStart() {
+        return pendingStart;
+    }
+
+    WebSocketConnection socket() {
+        return socket;
     }
 
     String id() {

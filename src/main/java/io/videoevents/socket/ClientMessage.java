@@ -20,6 +20,14 @@ sealed interface ClientMessage {
     record Unsubscribe(String videoId) implements ClientMessage {
     }
 
+    /** A token for this socket; {@link #toString()} never shows it. */
+    record Auth(String token) implements ClientMessage {
+        @Override
+        public String toString() {
+            return "Auth[token=…]";
+        }
+    }
+
     /** Not a valid message; {@code videoId} is the one it named, if readable. */
     record Invalid(String reason, String videoId) implements ClientMessage {
     }
@@ -36,7 +44,7 @@ sealed interface ClientMessage {
         }
         JsonNode type = node.get("type");
         if (type == null || !type.isTextual()) {
-            return new Invalid("type is required: subscribe or unsubscribe", null);
+            return new Invalid("type is required: subscribe, unsubscribe or auth", null);
         }
         JsonNode id = node.get("videoId");
         String videoId = id != null && id.isTextual() && VideoIds.isValid(id.textValue()) ? id.textValue() : null;
@@ -60,8 +68,15 @@ sealed interface ClientMessage {
                 }
                 return new Unsubscribe(videoId);
             }
+            case "auth": {
+                JsonNode token = node.get("token");
+                if (token == null || !token.isTextual() || token.textValue().isBlank()) {
+                    return new Invalid("auth needs a token (a JWT as a string)", null);
+                }
+                return new Auth(token.textValue());
+            }
             default:
-                return new Invalid("unknown type: expected subscribe or unsubscribe", null);
+                return new Invalid("unknown type: expected subscribe, unsubscribe or auth", null);
         }
     }
 }

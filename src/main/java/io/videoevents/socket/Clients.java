@@ -1,6 +1,9 @@
 package io.videoevents.socket;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,6 +17,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.videoevents.VideoEventsConfig;
+import io.vertx.core.Vertx;
 import io.videoevents.video.VideoRepository;
 
 /**
@@ -29,8 +33,15 @@ public class Clients {
     private final Frames frames;
     private final VideoEventsConfig.Socket limits;
     private final Counter slowCloses;
+    private final AccessGuard guard;
+    private final Vertx vertx;
+    private final Duration authTimeout;
 
-    Clients(SubscriptionHub hub, VideoRepository videos, Frames frames, VideoEventsConfig config, MeterRegistry registry) {
+    Clients(SubscriptionHub hub, VideoRepository videos, Frames frames, VideoEventsConfig config, MeterRegistry registry,
+            AccessGuard guard, Vertx vertx) {
+        this.guard = guard;
+        this.vertx = vertx;
+        this.authTimeout = config.auth().messageTimeout();
         this.hub = hub;
         this.videos = videos;
         this.frames = frames;
@@ -46,7 +57,54 @@ public class Clients {
                 limits.maxMessagesPerSecond(), slowCloses::increment);
         socket.userData().put(ClientConnection.KEY, client);
         open.put(socket.id(), client);
+        if (guard.requiresAuthMessage(socket)) {
+            client.awaitingAuth(true);
+            vertx.setTimer(Math.max(1, authTimeout.toMillis()), t -> {
+                if (client.awaitingAuth()) {
+                    client.fail(error(ErrorCodes.BAD_REQUEST, "no auth message within " + authTimeout.toSeconds() + " s", null),
+                            ErrorCodes.CLOSE_UNAUTHENTICATED, "authentication required");
+                }
+            });
+        } else {
+            closeAtExpiry(client, guard.expiresAt(socket));
+        }
         return client;
+    }
+
+    /**
+     * Handles an {@code auth} message: verifies the token and binds it to the socket. True if the socket
+     * may go on; a refused token closes it with 4401.
+     */
+    Uni<Boolean> authenticate(ClientConnection client, String token) {
+        return guard.authenticate(client.socket(), token)
+                .map(expiry -> {
+                    client.awaitingAuth(false);
+                    closeAtExpiry(client, expiry);
+                    return true;
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    Log.debugf("socket %s: token refused (%s)", client.id(), failure.getMessage());
+                    client.fail(error(ErrorCodes.BAD_REQUEST, "token refused: " + failure.getMessage(), null),
+                            ErrorCodes.CLOSE_UNAUTHENTICATED, "invalid token");
+                    return false;
+                });
+    }
+
+    /** A message other than auth on a socket that has not authenticated: refused with 4401. */
+    void requireAuthFirst(ClientConnection client) {
+        client.fail(error(ErrorCodes.BAD_REQUEST, "send {\"type\":\"auth\",\"token\":...} first", null),
+                ErrorCodes.CLOSE_UNAUTHENTICATED, "authentication required");
+    }
+
+    private void closeAtExpiry(ClientConnection client, Optional<Instant> expiry) {
+        long timer = expiry.map(at -> vertx.setTimer(Math.max(1, Duration.between(Instant.now(), at).toMillis()),
+                t -> client.fail(error(ErrorCodes.BAD_REQUEST, "token expired; reconnect with a fresh one", null),
+                        ErrorCodes.CLOSE_UNAUTHENTICATED, "token expired")))
+                .orElse(-1L);
+        long previous = client.replaceExpiryTimer(timer);
+        if (previous >= 0) {
+            vertx.cancelTimer(previous);
+        }
     }
 
     ClientConnection of(WebSocketConnection socket) {
@@ -76,6 +134,10 @@ public class Clients {
     void closed(WebSocketConnection socket) {
         ClientConnection client = open.remove(socket.id());
         if (client != null) {
+            long timer = client.replaceExpiryTimer(-1);
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
             client.close(ErrorCodes.CLOSE_GOING_AWAY, "closed");
         }
     }
@@ -90,7 +152,11 @@ public class Clients {
         if (client.addIfAbsent(subscription) != subscription) {
             return Uni.createFrom().item(Subscription.Start.ALREADY);
         }
-        return subscription.start(after, greeting);
+        return subscription.start(after, greeting, state -> switch (guard.decide(client.socket(), state)) {
+            case ALLOW -> Subscription.Start.LIVE;
+            case FORBIDDEN -> Subscription.Start.FORBIDDEN;
+            case NOT_FOUND -> Subscription.Start.NOT_FOUND;
+        });
     }
 
     /** Size in UTF-8 bytes, counted without copying; stops counting past the limit. */

@@ -12,6 +12,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -36,16 +37,24 @@ public class EventsSocket {
         clients.opened(socket);
     }
 
+    /**
+     * Messages of one socket are handled one after the other: the returned Uni completes when this one
+     * is done, so an {@code auth} is verified before a {@code subscribe} sent right behind it is read.
+     */
     @OnTextMessage
-    @NonBlocking
-    public void onMessage(String text, WebSocketConnection socket) {
+    public Uni<Void> onMessage(String text, WebSocketConnection socket) {
         ClientConnection client = clients.of(socket);
         if (client == null || !clients.admit(client, clients.utf8Size(text))) {
-            return;
+            return Uni.createFrom().voidItem();
         }
         ClientMessage message = ClientMessage.parse(text, json);
-        if (message instanceof ClientMessage.Subscribe subscribe) {
-            subscribe(client, subscribe);
+        if (message instanceof ClientMessage.Auth auth) {
+            return clients.authenticate(client, auth.token()).replaceWithVoid();
+        }
+        if (client.awaitingAuth()) {
+            clients.requireAuthFirst(client);
+        } else if (message instanceof ClientMessage.Subscribe subscribe) {
+            return subscribe(client, subscribe);
         } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
             unsubscribe(client, unsubscribe.videoId());
         } else if (message instanceof ClientMessage.Invalid invalid) {
@@ -53,26 +62,32 @@ public class EventsSocket {
         } else {
             throw new IllegalStateException("unhandled message " + message);
         }
+        return Uni.createFrom().voidItem();
     }
 
-    private void subscribe(ClientConnection client, ClientMessage.Subscribe subscribe) {
+    private Uni<Void> subscribe(ClientConnection client, ClientMessage.Subscribe subscribe) {
         String videoId = subscribe.videoId();
         if (client.subscription(videoId) == null && client.subscriptionCount() >= clients.limits().maxSubscriptions()) {
             client.send(clients.error(ErrorCodes.TOO_MANY_SUBSCRIPTIONS,
                     "at most " + clients.limits().maxSubscriptions() + " videos per socket; unsubscribe from one first", videoId));
-            return;
+            return Uni.createFrom().voidItem();
         }
-        clients.subscribe(client, videoId, subscribe.after(), clients.frames().subscribed(videoId))
-                .subscribe().with(start -> {
-                    if (start == Subscription.Start.NOT_FOUND) {
-                        client.send(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId));
-                    } else if (start == Subscription.Start.ALREADY) {
-                        client.send(clients.frames().subscribed(videoId));
+        return clients.subscribe(client, videoId, subscribe.after(), clients.frames().subscribed(videoId))
+                .invoke(start -> {
+                    switch (start) {
+                        case NOT_FOUND -> client.send(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId));
+                        case FORBIDDEN -> client.send(clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId));
+                        case ALREADY -> client.send(clients.frames().subscribed(videoId));
+                        case LIVE -> {
+                        }
                     }
-                }, failure -> {
+                })
+                .onFailure().invoke(failure -> {
                     Log.errorf(failure, "could not start a subscription to video %s", videoId);
                     client.send(clients.error(ErrorCodes.INTERNAL, "could not read the video; subscribe again later", videoId));
-                });
+                })
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     private void unsubscribe(ClientConnection client, String videoId) {

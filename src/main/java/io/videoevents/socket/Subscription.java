@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -32,7 +34,7 @@ final class Subscription {
 
     /** Outcome of {@link #start}. */
     enum Start {
-        LIVE, NOT_FOUND, ALREADY
+        LIVE, NOT_FOUND, FORBIDDEN, ALREADY
     }
 
     final String videoId;
@@ -59,15 +61,20 @@ final class Subscription {
 
     /**
      * Registers, then sends a snapshot (no {@code after}) or replays the log after {@code after}, then goes live.
-     * Completes with {@link Start#NOT_FOUND} (and nothing sent) if the video does not exist.
+     * {@code gate} decides from the video's state (empty: no such video) whether that may happen; any
+     * other answer than {@link Start#LIVE} ends the subscription with nothing sent.
      */
-    Uni<Start> start(OptionalLong after, String greeting) {
+    Uni<Start> start(OptionalLong after, String greeting, Function<Optional<VideoState>, Start> gate) {
         hub.register(this);
         return videos.state(videoId)
                 .ifNoItem().after(readTimeout).fail()
-                .flatMap(state -> state.isEmpty()
-                        ? Uni.createFrom().item(Start.NOT_FOUND)
-                        : greet(greeting).begin(state.get(), after).replaceWith(Start.LIVE))
+                .flatMap(state -> {
+                    // one read decides both existence and access, so a refusal takes as long as a miss
+                    Start decision = gate.apply(state);
+                    return decision != Start.LIVE
+                            ? Uni.createFrom().item(decision)
+                            : greet(greeting).begin(state.get(), after).replaceWith(Start.LIVE);
+                })
                 .onTermination().invoke((start, failure, cancelled) -> {
                     if (start != Start.LIVE) {
                         close();

@@ -15,6 +15,7 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.quarkus.logging.Log;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoevents.video.VideoIds;
 
 /**
@@ -25,9 +26,11 @@ import io.videoevents.video.VideoIds;
 public class VideoEventsSocket {
 
     private final Clients clients;
+    private final ObjectMapper json;
 
-    VideoEventsSocket(Clients clients) {
+    VideoEventsSocket(Clients clients, ObjectMapper json) {
         this.clients = clients;
+        this.json = json;
     }
 
     @OnOpen
@@ -47,11 +50,23 @@ public class VideoEventsSocket {
                     "invalid after");
             return Uni.createFrom().voidItem();
         }
+        if (client.awaitingAuth()) {
+            // a browser authenticates with its first message; the subscription starts after it
+            client.pendingStart(after);
+            return Uni.createFrom().voidItem();
+        }
+        return start(client, videoId, after);
+    }
+
+    private Uni<Void> start(ClientConnection client, String videoId, OptionalLong after) {
         return clients.subscribe(client, videoId, after, null)
                 .invoke(start -> {
                     if (start == Subscription.Start.NOT_FOUND) {
                         client.fail(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId),
                                 ErrorCodes.CLOSE_NOT_FOUND, "unknown video");
+                    } else if (start == Subscription.Start.FORBIDDEN) {
+                        client.fail(clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId),
+                                ErrorCodes.CLOSE_FORBIDDEN, "forbidden");
                     }
                 })
                 .onFailure().invoke(failure -> {
@@ -63,14 +78,26 @@ public class VideoEventsSocket {
                 .replaceWithVoid();
     }
 
+    /** Only {@code auth} is understood here (first, or to replace the token); anything else is a bad request. */
     @OnTextMessage
-    @NonBlocking
-    public void onMessage(String message, WebSocketConnection socket) {
+    public Uni<Void> onMessage(String message, WebSocketConnection socket) {
         ClientConnection client = clients.of(socket);
-        if (client != null && clients.admit(client, clients.utf8Size(message))) {
-            client.send(clients.error(ErrorCodes.BAD_REQUEST,
-                    "this socket takes no messages; use /events to subscribe to several videos", socket.pathParam("videoId")));
+        if (client == null || !clients.admit(client, clients.utf8Size(message))) {
+            return Uni.createFrom().voidItem();
         }
+        if (ClientMessage.parse(message, json) instanceof ClientMessage.Auth auth) {
+            boolean first = client.awaitingAuth();
+            return clients.authenticate(client, auth.token())
+                    .flatMap(ok -> ok && first ? start(client, socket.pathParam("videoId"), client.pendingStart())
+                            : Uni.createFrom().voidItem());
+        }
+        if (client.awaitingAuth()) {
+            clients.requireAuthFirst(client);
+        } else {
+            client.send(clients.error(ErrorCodes.BAD_REQUEST,
+                    "this socket takes only auth messages; use /events to subscribe to several videos", socket.pathParam("videoId")));
+        }
+        return Uni.createFrom().voidItem();
     }
 
     @OnPongMessage

@@ -18,6 +18,15 @@ public class ApiException extends RuntimeException {
         return new ApiException(Response.Status.BAD_REQUEST, "bad-request", detail);
     }
 
+    public static ApiException unauthenticated() {
+        return new ApiException(Response.Status.UNAUTHORIZED, "unauthenticated",
+                "a valid bearer token is required (Authorization: Bearer <jwt>)");
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(Response.Status.FORBIDDEN, "forbidden", detail);
+    }
+
     public static ApiException notFound(String id) {
         return new ApiException(Response.Status.NOT_FOUND, "video-not-found", "no video with id '" + id + "'");
     }

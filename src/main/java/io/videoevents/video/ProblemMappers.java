@@ -24,7 +24,17 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return Problem.of(e.status(), e.slug(), e.getMessage(), uri.getPath()).toResponse();
+        Response response = Problem.of(e.status(), e.slug(), e.getMessage(), uri.getPath()).toResponse();
+        if (e.status() == Response.Status.UNAUTHORIZED) {
+            response.getHeaders().add("WWW-Authenticate", "Bearer");
+        }
+        return response;
+    }
+
+    /** A bearer token that fails verification; its content is never echoed. */
+    @ServerExceptionMapper
+    public Response unauthenticated(io.quarkus.security.AuthenticationFailedException e, UriInfo uri) {
+        return api(ApiException.unauthenticated(), uri);
     }
 
     @ServerExceptionMapper

@@ -30,12 +30,13 @@ public class VideoRepository {
     }
 
     /** Inserts a video; fails with {@link IdTakenException} if the id exists. Without an id the database picks a UUID. */
-    public Uni<Video> create(String id, String rawFilePath) {
+    public Uni<Video> create(String id, String rawFilePath, String ownerId) {
         Uni<RowSet<Row>> insert = id == null
-                ? pool.preparedQuery("INSERT INTO videos (raw_file_path) VALUES ($1) RETURNING " + Video.COLUMNS)
-                        .execute(Tuple.of(rawFilePath))
-                : pool.preparedQuery("INSERT INTO videos (id, raw_file_path) VALUES ($1, $2) RETURNING " + Video.COLUMNS)
-                        .execute(Tuple.of(id, rawFilePath));
+                ? pool.preparedQuery("INSERT INTO videos (raw_file_path, owner_id) VALUES ($1, $2) RETURNING " + Video.COLUMNS)
+                        .execute(Tuple.of(rawFilePath, ownerId))
+                : pool.preparedQuery("INSERT INTO videos (id, raw_file_path, owner_id) VALUES ($1, $2, $3) RETURNING "
+                        + Video.COLUMNS)
+                        .execute(Tuple.of(id, rawFilePath, ownerId));
         return insert
                 .onFailure(e -> e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))
                 .transform(e -> new IdTakenException(id))
@@ -48,12 +49,16 @@ public class VideoRepository {
                 .map(VideoRepository::first);
     }
 
-    /** A page of videos ordered by id, starting after {@code afterId} (keyset paging: stable while rows are added). */
-    public Uni<List<Video>> list(Optional<VideoStatus> status, Optional<String> afterId, int limit) {
+    /**
+     * A page of videos ordered by id, starting after {@code afterId} (keyset paging: stable while rows are
+     * added), optionally only those of one owner.
+     */
+    public Uni<List<Video>> list(Optional<VideoStatus> status, Optional<String> afterId, Optional<String> ownerId, int limit) {
         return pool.preparedQuery("SELECT " + Video.COLUMNS + " FROM videos"
                 + " WHERE ($1::text IS NULL OR processing_status = $1) AND ($2::text IS NULL OR id > $2)"
-                + " ORDER BY id LIMIT $3")
-                .execute(Tuple.of(status.map(VideoStatus::wire).orElse(null), afterId.orElse(null), limit))
+                + " AND ($3::text IS NULL OR owner_id = $3)"
+                + " ORDER BY id LIMIT $4")
+                .execute(Tuple.of(status.map(VideoStatus::wire).orElse(null), afterId.orElse(null), ownerId.orElse(null), limit))
                 .map(rows -> {
                     List<Video> page = new ArrayList<>(rows.size());
                     rows.forEach(row -> page.add(Video.from(row)));
@@ -94,7 +99,7 @@ public class VideoRepository {
      * (so a resume from before it is known to need a fresh snapshot). Empty if the video does not exist.
      */
     public Uni<Optional<VideoState>> state(String videoId) {
-        return pool.preparedQuery("SELECT v.id, v.processing_status, v.status_version, v.updated_at,"
+        return pool.preparedQuery("SELECT v.id, v.processing_status, v.status_version, v.updated_at, v.owner_id,"
                 + " (SELECT min(e.version) FROM video_status_events e WHERE e.video_id = v.id) AS oldest_version"
                 + " FROM videos v WHERE v.id = $1")
                 .execute(Tuple.of(videoId))
@@ -106,7 +111,7 @@ public class VideoRepository {
                     Long oldest = row.getLong("oldest_version");
                     return Optional.of(new VideoState(row.getString("id"), row.getLong("status_version"),
                             row.getString("processing_status"), Video.instant(row.getOffsetDateTime("updated_at")),
-                            oldest == null ? row.getLong("status_version") : oldest));
+                            oldest == null ? row.getLong("status_version") : oldest, row.getString("owner_id")));
                 });
     }
 

@@ -44,9 +44,11 @@ public class VideoResource {
     static final int MAX_LIMIT = 500;
 
     private final VideoRepository videos;
+    private final VideoAccessPolicy access;
 
-    VideoResource(VideoRepository videos) {
+    VideoResource(VideoRepository videos, VideoAccessPolicy access) {
         this.videos = videos;
+        this.access = access;
     }
 
     @POST
@@ -55,7 +57,9 @@ public class VideoResource {
     @APIResponse(responseCode = "400", description = "invalid body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "id taken", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(@Valid @NotNull(message = "a JSON body is required") CreateVideo body, UriInfo uri) {
-        return videos.create(body.id(), body.rawFilePath())
+        return access.requireWriter()
+                .flatMap(ok -> body.ownerId() != null ? Uni.createFrom().item(Optional.of(body.ownerId())) : access.defaultOwner())
+                .flatMap(owner -> videos.create(body.id(), body.rawFilePath(), owner.orElse(null)))
                 .map(video -> Response.created(uri.getAbsolutePathBuilder().path(video.id()).build()).entity(video).build())
                 .onFailure(VideoRepository.IdTakenException.class)
                 .transform(e -> new ApiException(Response.Status.CONFLICT, "id-taken", e.getMessage()));
@@ -66,7 +70,7 @@ public class VideoResource {
     @Operation(summary = "A video with its current status and version")
     public Uni<Video> get(@PathParam("id") String id) {
         requireValidId(id);
-        return videos.find(id).map(found -> found.orElseThrow(() -> ApiException.notFound(id)));
+        return videos.find(id).call(found -> access.requireReader(id, found)).map(found -> found.orElseThrow());
     }
 
     @GET
@@ -76,7 +80,7 @@ public class VideoResource {
         Optional<VideoStatus> wanted = status == null ? Optional.empty() : Optional.of(parseStatus(status));
         int size = parseLimit(limit);
         Optional<String> after = cursor == null ? Optional.empty() : Optional.of(decodeCursor(cursor));
-        return videos.list(wanted, after, size + 1).map(rows -> {
+        return access.listedOwner().flatMap(owner -> videos.list(wanted, after, owner, size + 1)).map(rows -> {
             boolean more = rows.size() > size;
             List<Video> page = more ? rows.subList(0, size) : rows;
             String next = more ? encodeCursor(page.get(page.size() - 1).id()) : null;
@@ -91,7 +95,9 @@ public class VideoResource {
             @Valid @NotNull(message = "a JSON body is required") StatusChange body) {
         requireValidId(id);
         VideoStatus status = parseStatus(body.status());
-        return videos.updateStatus(id, status).map(found -> found.orElseThrow(() -> ApiException.notFound(id)));
+        return access.requireWriter()
+                .flatMap(ok -> videos.updateStatus(id, status))
+                .map(found -> found.orElseThrow(() -> ApiException.notFound(id)));
     }
 
     @GET
@@ -103,8 +109,8 @@ public class VideoResource {
         long from = after == null ? 0 : parseAfter(after);
         int size = parseLimit(limit);
         return videos.find(id)
-                .flatMap(found -> found.isEmpty() ? Uni.createFrom().failure(ApiException.notFound(id))
-                        : videos.eventsAfter(id, from, size));
+                .call(found -> access.requireReader(id, found))
+                .flatMap(found -> videos.eventsAfter(id, from, size));
     }
 
     private static void requireValidId(String id) {
@@ -156,7 +162,9 @@ public class VideoResource {
             @NotBlank(message = "rawFilePath is required and must not be blank")
             @Size(max = 4096, message = "rawFilePath must be at most 4096 characters")
             @Pattern(regexp = "[^\\x00]*", message = "rawFilePath must not contain NUL characters") String rawFilePath,
-            @Pattern(regexp = VideoIds.REGEX, message = "id must be " + VideoIds.RULE) String id) {
+            @Pattern(regexp = VideoIds.REGEX, message = "id must be " + VideoIds.RULE) String id,
+            @Size(min = 1, max = 200, message = "ownerId must be 1 to 200 characters")
+            @Pattern(regexp = "[^\\x00]*", message = "ownerId must not contain NUL characters") String ownerId) {
     }
 
     /** Body of {@code PUT /videos/{id}/status}. */

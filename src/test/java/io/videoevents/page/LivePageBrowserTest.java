@@ -1,152 +1,23 @@
 package io.videoevents.page;
 
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.File;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.Map;
-
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
-
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.videoevents.socket.TestHooks;
-import io.videoevents.support.Ids;
-import io.videoevents.support.WorkerSql;
 
-/**
- * The live page in a real headless Chromium: create a video in the form, watch REST and plain-SQL
- * changes arrive without a reload, then lose the socket and see the page reconnect and show the
- * change made while it was away.
- */
+/** The live page with authentication off (the dev and test default). */
 @QuarkusTest
-class LivePageBrowserTest {
+class LivePageBrowserTest extends LivePageScenario {
 
-    static final Duration WAIT = Duration.ofSeconds(20);
-
-    static WebDriver browser;
-    static Path profile;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    TestHooks hooks;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        profile = Files.createTempDirectory("video-events-chromium");
-        ChromeOptions options = new ChromeOptions()
-                .setBinary("/usr/bin/chromium")
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--disable-quic", "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+    @Override
+    String pageToken() {
+        return null;
     }
 
-    @AfterAll
-    static void stopBrowser() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+    @Override
+    String writerAuthorization() {
+        return null;
     }
 
-    @Test
-    void changesArriveLiveAndSurviveALostSocket() throws Exception {
-        browser.get(base.toString());
-        waitFor(() -> "open".equals(connectionState()));
-        // a marker that a reload would erase
-        js("window.__noReload = 'still here';");
-
-        String id = Ids.fresh("page");
-        browser.findElement(By.id("new-id")).sendKeys(id);
-        browser.findElement(By.id("create-button")).click();
-        waitFor(() -> rowShows(id, "pending", 1));
-
-        given().contentType(ContentType.JSON).body(Map.of("status", "processing"))
-                .put("/videos/{id}/status", id).then().statusCode(200);
-        waitFor(() -> rowShows(id, "processing", 2));
-
-        try (WorkerSql worker = WorkerSql.connect()) {
-            worker.setStatus(id, "processed");
-            waitFor(() -> rowShows(id, "processed", 3));
-
-            row(id).findElement(By.cssSelector("button[data-status='failed']")).click();
-            waitFor(() -> rowShows(id, "failed", 4));
-
-            // lose the socket from the server side, with a reconnect delay long enough to change the video meanwhile
-            js("window.videoEvents.minDelayMs = 2500; window.videoEvents.attempt = 0;");
-            hooks.dropAllSockets();
-            waitFor(() -> "reconnecting".equals(connectionState()));
-            worker.setStatus(id, "pending");
-            assertThat(rowVersion(id)).as("the page is away and cannot have seen version 5 yet").isEqualTo(4);
-
-            waitFor(() -> "open".equals(connectionState()));
-            waitFor(() -> rowShows(id, "pending", 5));
-        }
-        assertThat(js("return window.__noReload;")).isEqualTo("still here");
-        String log = browser.findElement(By.id("log")).getText();
-        assertThat(log).contains(id + " v5: failed → pending").doesNotContain("error");
-        screenshot();
-    }
-
-    private String connectionState() {
-        return browser.findElement(By.id("connection")).getAttribute("data-state");
-    }
-
-    private WebElement row(String id) {
-        return browser.findElement(By.cssSelector("tr[data-video-id='" + id + "']"));
-    }
-
-    private boolean rowShows(String id, String status, long version) {
-        var rows = browser.findElements(By.cssSelector("tr[data-video-id='" + id + "']"));
-        return !rows.isEmpty() && status.equals(rows.get(0).getAttribute("data-status"))
-                && String.valueOf(version).equals(rows.get(0).getAttribute("data-version"));
-    }
-
-    private long rowVersion(String id) {
-        return Long.parseLong(row(id).getAttribute("data-version"));
-    }
-
-    private Object js(String script) {
-        return ((JavascriptExecutor) browser).executeScript(script);
-    }
-
-    private void waitFor(java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(browser, WAIT).until(driver -> condition.getAsBoolean());
-    }
-
-    private void screenshot() throws Exception {
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), Path.of("target", "live-page.png"), StandardCopyOption.REPLACE_EXISTING);
+    @Override
+    String screenshotName() {
+        return "live-page.png";
     }
 }

@@ -51,11 +51,46 @@ public final class TestSocket implements AutoCloseable {
     }
 
     public static TestSocket open(URI base, String path, WebSocketClientOptions options) {
-        URI uri = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/$", "") + path);
+        return open(base, path, options, java.util.Map.of());
+    }
+
+    /** Opens a socket sending these headers with the upgrade (Authorization, Origin …). */
+    public static TestSocket open(URI base, String path, java.util.Map<String, String> headers) {
+        return open(base, path, new WebSocketClientOptions(), headers);
+    }
+
+    /** The HTTP status the upgrade gets: 101 when the socket opens, else the refusal's status. */
+    public static int upgradeStatus(URI base, String path, java.util.Map<String, String> headers) {
+        URI uri = wsUri(base, path);
+        WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri.toString());
+        headers.forEach(connect::addHeader);
+        try {
+            WebSocket ws = VERTX.createWebSocketClient().connect(connect).toCompletionStage().toCompletableFuture()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            ws.close();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+                return rejected.getStatus();
+            }
+            throw new AssertionError("upgrade of " + uri + " failed", e);
+        } catch (Exception e) {
+            throw new AssertionError("upgrade of " + uri + " failed", e);
+        }
+    }
+
+    private static URI wsUri(URI base, String path) {
+        return URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/$", "") + path);
+    }
+
+    public static TestSocket open(URI base, String path, WebSocketClientOptions options, java.util.Map<String, String> headers) {
+        URI uri = wsUri(base, path);
         WebSocketClient client = VERTX.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+        WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri.toString());
+        headers.forEach(connect::addHeader);
         try {
             // handlers are set on the event loop as the socket opens, before any frame or close can be missed
-            return client.connect(new WebSocketConnectOptions().setAbsoluteURI(uri.toString()))
+            return client.connect(connect)
                     .map(ws -> new TestSocket(ws, uri))
                     .toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -1,0 +1,78 @@
+package io.videoevents.security;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.smallrye.mutiny.Uni;
+import io.videoevents.VideoEventsConfig;
+
+/**
+ * Runs before every socket upgrade. Refuses a browser page from a foreign origin (cross-site WebSocket
+ * hijacking: a page elsewhere using the visitor's network position or cookies), and refuses an
+ * Authorization header whose token does not verify. A valid token's caller is kept with the socket.
+ */
+@ApplicationScoped
+class UpgradeCheck implements HttpUpgradeCheck {
+
+    private final boolean checkOrigin;
+    private final Set<String> allowed;
+    private final boolean authEnabled;
+
+    UpgradeCheck(VideoEventsConfig config) {
+        this.checkOrigin = config.origins().check();
+        this.allowed = Set.copyOf(config.origins().allowed().orElse(List.of()).stream().map(UpgradeCheck::normalise).toList());
+        this.authEnabled = config.auth().enabled();
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        String origin = context.httpRequest().getHeader("Origin");
+        if (checkOrigin && origin != null && !allowedOrigin(origin, context.httpRequest().getHeader("Host"),
+                context.httpRequest().scheme())) {
+            Log.infof("refused a socket upgrade from origin %.100s", origin);
+            return CheckResult.rejectUpgrade(403);
+        }
+        if (!authEnabled || context.httpRequest().getHeader("Authorization") == null) {
+            return CheckResult.permitUpgrade();
+        }
+        return context.securityIdentity()
+                .map(identity -> {
+                    if (identity.isAnonymous()) {
+                        return CheckResult.rejectUpgradeSync(401, Map.of("WWW-Authenticate", List.of("Bearer")));
+                    }
+                    context.userData().put(Caller.KEY, Caller.of((org.eclipse.microprofile.jwt.JsonWebToken) identity.getPrincipal()));
+                    return CheckResult.permitUpgradeSync();
+                })
+                .onFailure().recoverWithItem(failure -> CheckResult.rejectUpgradeSync(401,
+                        Map.of("WWW-Authenticate", List.of("Bearer"))));
+    }
+
+    private boolean allowedOrigin(String origin, String host, String scheme) {
+        String normalised = normalise(origin);
+        if (allowed.contains(normalised)) {
+            return true;
+        }
+        // the service's own pages (same scheme, host and port as the upgrade request)
+        return host != null && normalised.equals(normalise((scheme == null ? "http" : scheme) + "://" + host));
+    }
+
+    private static String normalise(String origin) {
+        try {
+            URI uri = URI.create(origin.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+            int port = uri.getPort();
+            if (port == -1 || (port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"))) {
+                return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase();
+            }
+            return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase() + ":" + port;
+        } catch (IllegalArgumentException e) {
+            return "invalid:" + origin;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.videoevents.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.keys.HmacKey;
+import org.jose4j.lang.JoseException;
+
+/**
+ * Keys made fresh for each test run (nothing private is committed) and tokens signed with them,
+ * honest and forged.
+ */
+public final class TestTokens {
+
+    public static final String ISSUER = "https://issuer.video-events.test";
+
+    private static final KeyPair TRUSTED = generate();
+    private static final KeyPair ATTACKER = generate();
+    private static final String PUBLIC_PEM = pem(TRUSTED);
+    private static final Path PUBLIC_KEY_FILE = writePublicKey();
+
+    private TestTokens() {
+    }
+
+    /** Where the trusted public key is, for {@code mp.jwt.verify.publickey.location}. */
+    public static String publicKeyLocation() {
+        return PUBLIC_KEY_FILE.toAbsolutePath().toString();
+    }
+
+    public static String user(String subject) {
+        return token(subject, List.of(), Instant.now().plusSeconds(3600), null, ISSUER);
+    }
+
+    public static String withGroups(String subject, String... groups) {
+        return token(subject, List.of(groups), Instant.now().plusSeconds(3600), null, ISSUER);
+    }
+
+    public static String expiringAt(String subject, Instant expiry) {
+        return token(subject, List.of(), expiry, null, ISSUER);
+    }
+
+    public static String token(String subject, List<String> groups, Instant expiry, Instant notBefore, String issuer) {
+        return sign(claims(subject, groups, expiry, notBefore, issuer), TRUSTED, AlgorithmIdentifiers.RSA_USING_SHA256);
+    }
+
+    /** Signed with a key the service does not trust. */
+    public static String signedByAttacker(String subject, String... groups) {
+        return sign(claims(subject, List.of(groups), Instant.now().plusSeconds(3600), null, ISSUER), ATTACKER,
+                AlgorithmIdentifiers.RSA_USING_SHA256);
+    }
+
+    /** {@code "alg": "none"}: no signature at all. */
+    public static String unsigned(String subject, String... groups) {
+        try {
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims(subject, List.of(groups), Instant.now().plusSeconds(3600), null, ISSUER).toJson());
+            jws.setAlgorithmConstraints(AlgorithmConstraints.NO_CONSTRAINTS);
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.NONE);
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** HS256 "signed" with the service's public key as the HMAC secret: the classic key-confusion forgery. */
+    public static String hmacWithPublicKey(String subject, String... groups) {
+        try {
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims(subject, List.of(groups), Instant.now().plusSeconds(3600), null, ISSUER).toJson());
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+            jws.setKey(new HmacKey(PUBLIC_PEM.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            jws.setDoKeyValidation(false);
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JwtClaims claims(String subject, List<String> groups, Instant expiry, Instant notBefore, String issuer) {
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(issuer);
+        claims.setSubject(subject);
+        claims.setGeneratedJwtId();
+        claims.setIssuedAt(NumericDate.fromSeconds(Instant.now().getEpochSecond()));
+        claims.setExpirationTime(NumericDate.fromSeconds(expiry.getEpochSecond()));
+        if (notBefore != null) {
+            claims.setNotBefore(NumericDate.fromSeconds(notBefore.getEpochSecond()));
+        }
+        claims.setStringListClaim("groups", groups);
+        return claims;
+    }
+
+    private static String sign(JwtClaims claims, KeyPair keys, String algorithm) {
+        try {
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims.toJson());
+            jws.setKey(keys.getPrivate());
+            jws.setAlgorithmHeaderValue(algorithm);
+            jws.setHeader("typ", "JWT");
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(KeyPair keys) {
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    private static Path writePublicKey() {
+        try {
+            Path file = Files.createTempFile("video-events-test-key", ".pem");
+            Files.writeString(file, PUBLIC_PEM);
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
