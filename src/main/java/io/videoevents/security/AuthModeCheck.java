@@ -28,8 +28,13 @@ class AuthModeCheck {
             @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> publicKey,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> publicKeyLocation) {
         this.enabled = config.auth().enabled();
-        this.publicKey = publicKey;
-        this.publicKeyLocation = publicKeyLocation;
+        // smallrye-jwt's own default for an unset key is the word NONE
+        this.publicKey = publicKey.filter(AuthModeCheck::isSet);
+        this.publicKeyLocation = publicKeyLocation.filter(AuthModeCheck::isSet);
+    }
+
+    private static boolean isSet(String value) {
+        return !value.isBlank() && !"NONE".equals(value);
     }
 
     void check(@Observes StartupEvent start) {

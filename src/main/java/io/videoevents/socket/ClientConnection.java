@@ -34,6 +34,7 @@ final class ClientConnection {
     private final AtomicLong peakQueuedBytes = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onSlowClose;
+    private final Deliveries deliveries;
 
     private final int messagesPerSecond;
     private double tokens;
@@ -45,7 +46,8 @@ final class ClientConnection {
     private volatile OptionalLong pendingStart = OptionalLong.empty();
 
     ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, int messagesPerSecond,
-            Runnable onSlowClose) {
+            Runnable onSlowClose, Deliveries deliveries) {
+        this.deliveries = deliveries;
         this.socket = socket;
         this.maxQueuedMessages = maxQueuedMessages;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -120,6 +122,25 @@ final class ClientConnection {
 
     boolean isClosing() {
         return closing.get();
+    }
+
+    /**
+     * Queues a status event; once the network has taken it, it counts as delivered and, for a live event,
+     * its commit-to-written time is recorded.
+     */
+    void deliver(Frames.EventFrame frame, boolean live) {
+        String text = frame.text();
+        if (reserve(text)) {
+            socket.sendText(text).subscribe().with(ok -> {
+                written(text);
+                deliveries.delivered(live ? frame.occurredAtMillis() : 0);
+            }, failure -> written(text));
+        }
+    }
+
+    /** A replayed status event, completing once the network has taken it (see {@link #sendAndAwait}). */
+    Uni<Void> deliverAndAwait(Frames.EventFrame frame) {
+        return sendAndAwait(frame.text()).invoke(() -> deliveries.delivered(0));
     }
 
     /** Queues a frame; never blocks. Closes the socket (4408) if the client has fallen too far behind. */

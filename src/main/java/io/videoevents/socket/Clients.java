@@ -33,6 +33,7 @@ public class Clients {
     private final Frames frames;
     private final VideoEventsConfig.Socket limits;
     private final Counter slowCloses;
+    private final Deliveries deliveries;
     private final AccessGuard guard;
     private final Vertx vertx;
     private final Duration authTimeout;
@@ -48,13 +49,14 @@ public class Clients {
         this.limits = config.socket();
         this.slowCloses = Counter.builder("video.events.slow.client.closes")
                 .description("sockets closed with 4408 because the client did not keep up").register(registry);
+        this.deliveries = new Deliveries(registry);
         registry.gauge("video.events.connections", this, Clients::connectionCount);
         registry.gauge("video.events.subscriptions", hub, SubscriptionHub::subscriptionCount);
     }
 
     ClientConnection opened(WebSocketConnection socket) {
         ClientConnection client = new ClientConnection(socket, limits.maxQueuedMessages(), limits.maxQueuedBytes(),
-                limits.maxMessagesPerSecond(), slowCloses::increment);
+                limits.maxMessagesPerSecond(), slowCloses::increment, deliveries);
         socket.userData().put(ClientConnection.KEY, client);
         open.put(socket.id(), client);
         if (guard.requiresAuthMessage(socket)) {

@@ -20,7 +20,8 @@ class Frames {
 
     EventFrame status(StatusEvent e) {
         return new EventFrame(e.version(),
-                encode(new ServerMessage.Status(e.videoId(), e.version(), e.status(), e.previousStatus(), e.occurredAt())));
+                encode(new ServerMessage.Status(e.videoId(), e.version(), e.status(), e.previousStatus(), e.occurredAt())),
+                e.occurredAt() == null ? 0 : e.occurredAt().toEpochMilli());
     }
 
     String snapshot(VideoState state, boolean resync) {
@@ -48,7 +49,7 @@ class Frames {
         }
     }
 
-    /** A status event's version with its encoded frame. */
-    record EventFrame(long version, String text) {
+    /** A status event's version with its encoded frame, and when it was committed (epoch ms, database clock). */
+    record EventFrame(long version, String text, long occurredAtMillis) {
     }
 }

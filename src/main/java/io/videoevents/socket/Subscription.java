@@ -137,7 +137,7 @@ final class Subscription {
                 return;
             }
             if (version == lastSent + 1) {
-                client.send(frame.text());
+                client.deliver(frame, true);
                 lastSent = version;
                 return;
             }
@@ -203,12 +203,12 @@ final class Subscription {
                             videoId, lastSent + 1, row.version());
                     return Uni.createFrom().item(Next.RESYNC);
                 }
-                String text = frames.status(row).text();
+                EventFrame frame = frames.status(row);
                 stoppedEarly = i < rows.size() - 1 && client.halfFull();
                 if (i == rows.size() - 1 || stoppedEarly) {
-                    lastWrite = client.sendAndAwait(text);
+                    lastWrite = client.deliverAndAwait(frame);
                 } else {
-                    client.send(text);
+                    client.deliver(frame, false);
                 }
                 lastSent = row.version();
                 if (stoppedEarly) {
@@ -249,7 +249,7 @@ final class Subscription {
                 if (frame.version() != lastSent + 1) {
                     break;
                 }
-                client.send(frame.text());
+                client.deliver(frame, true);
                 lastSent = frame.version();
             }
             boolean gap = i < held.size();

@@ -27,8 +27,8 @@ public final class TestTokens {
 
     public static final String ISSUER = "https://issuer.video-events.test";
 
-    private static final KeyPair TRUSTED = generate();
-    private static final KeyPair ATTACKER = generate();
+    private static final KeyPair TRUSTED = shared("trusted");
+    private static final KeyPair ATTACKER = shared("attacker");
     private static final String PUBLIC_PEM = pem(TRUSTED);
     private static final Path PUBLIC_KEY_FILE = writePublicKey();
 
@@ -112,6 +112,30 @@ public final class TestTokens {
             jws.setHeader("typ", "JWT");
             return jws.getCompactSerialization();
         } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * One key pair per run, kept in a system property: test resources and test classes may be loaded by
+     * different class loaders, and must still sign and verify with the same keys.
+     */
+    private static synchronized KeyPair shared(String name) {
+        String property = "video-events.test-keys." + name;
+        String stored = System.getProperty(property);
+        try {
+            java.security.KeyFactory factory = java.security.KeyFactory.getInstance("RSA");
+            if (stored != null) {
+                String[] parts = stored.split(":");
+                return new KeyPair(
+                        factory.generatePublic(new java.security.spec.X509EncodedKeySpec(Base64.getDecoder().decode(parts[0]))),
+                        factory.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(parts[1]))));
+            }
+            KeyPair keys = generate();
+            System.setProperty(property, Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()) + ":"
+                    + Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded()));
+            return keys;
+        } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
