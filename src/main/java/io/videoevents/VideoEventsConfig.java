@@ -91,6 +91,21 @@ public interface VideoEventsConfig {
         Optional<java.util.List<String>> allowed();
     }
 
+    /** Graceful shutdown. */
+    Shutdown shutdown();
+
+    interface Shutdown {
+
+        /**
+         * On SIGTERM the instance turns not-ready, refuses new sockets and closes the open ones with 1001,
+         * spread evenly over this window so their clients do not all reconnect to the other replicas in the
+         * same instant. Keep {@code quarkus.shutdown.delay} at least this long and the pod's
+         * terminationGracePeriodSeconds above both.
+         */
+        @WithDefault("10s")
+        Duration drainWindow();
+    }
+
     /** The event log and the notification queue. */
     EventLog eventLog();
 

@@ -94,6 +94,11 @@ public class StatusListener {
         return listening && problem == null;
     }
 
+    /** True once the connection has LISTENed at least once since start. */
+    public boolean hasListened() {
+        return everListened;
+    }
+
     /** Why the listener is not usable although connected (see {@link #verifyListen}), if that is the case. */
     public Optional<String> problem() {
         return Optional.ofNullable(problem);

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.health.Readiness;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.notify.StatusListener;
+import io.videoevents.socket.Drain;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
@@ -24,14 +25,19 @@ class ReadinessChecks implements AsyncHealthCheck {
 
     private final Pool pool;
     private final StatusListener listener;
+    private final Drain drain;
 
-    ReadinessChecks(Pool pool, StatusListener listener) {
+    ReadinessChecks(Pool pool, StatusListener listener, Drain drain) {
         this.pool = pool;
         this.listener = listener;
+        this.drain = drain;
     }
 
     @Override
     public Uni<HealthCheckResponse> call() {
+        if (drain.isDraining()) {
+            return Uni.createFrom().item(HealthCheckResponse.named("video-events").down().withData("shutdown", "draining").build());
+        }
         boolean listening = listener.isListening();
         return pool.query("SELECT 1").execute()
                 .ifNoItem().after(DATABASE_TIMEOUT).fail()

@@ -26,13 +26,19 @@ public final class ChangeStream implements AutoCloseable {
             + " WHEN 'processed' THEN 'failed' ELSE 'pending' END WHERE id = ?";
 
     private final Supplier<WorkerSql> connect;
-    private final URI base;
+    private final Map<String, String> headers;
     private final List<String> videos = new ArrayList<>();
     private final List<Watcher> watchers = new ArrayList<>();
     private WorkerSql worker;
 
     public ChangeStream(URI base, Supplier<WorkerSql> connect, int videoCount, int clientsPerVideo) {
-        this.base = base;
+        this(List.of(base), connect, videoCount, clientsPerVideo, Map.of());
+    }
+
+    /** Clients are spread round-robin over {@code bases} (replicas) and send {@code headers} with their upgrade. */
+    public ChangeStream(List<URI> bases, Supplier<WorkerSql> connect, int videoCount, int clientsPerVideo,
+            Map<String, String> headers) {
+        this.headers = headers;
         this.connect = connect;
         this.worker = connect.get();
         String prefix = Ids.fresh("stream");
@@ -41,9 +47,10 @@ public final class ChangeStream implements AutoCloseable {
             worker.insertVideo(id);
             videos.add(id);
         }
+        int n = 0;
         for (String id : videos) {
             for (int c = 0; c < clientsPerVideo; c++) {
-                watchers.add(new Watcher(id));
+                watchers.add(new Watcher(id, bases.get(n++ % bases.size())));
             }
         }
         watchers.forEach(Watcher::awaitSnapshot);
@@ -151,11 +158,21 @@ public final class ChangeStream implements AutoCloseable {
         public final String videoId;
         private final List<Long> versions = new ArrayList<>();
         private TestSocket socket;
+        private URI base;
         private long firstVersion = -1;
 
-        Watcher(String videoId) {
+        Watcher(String videoId, URI base) {
             this.videoId = videoId;
-            this.socket = TestSocket.open(base, "/videos/" + videoId + "/events");
+            this.base = base;
+            this.socket = TestSocket.open(base, "/videos/" + videoId + "/events", headers);
+        }
+
+        public URI base() {
+            return base;
+        }
+
+        public boolean isClosed() {
+            return socket.isClosed();
         }
 
         void awaitSnapshot() {
@@ -181,10 +198,16 @@ public final class ChangeStream implements AutoCloseable {
 
         /** Closes the socket (as a client whose network dropped would) and opens a new one resuming after the last version seen. */
         public synchronized void reconnectWithAfter() {
+            reconnectWithAfter(base);
+        }
+
+        /** The same, to another instance (a replica behind the same load balancer). */
+        public synchronized void reconnectWithAfter(URI to) {
             drain();
             socket.close();
             long last = versions.get(versions.size() - 1);
-            socket = TestSocket.open(base, "/videos/" + videoId + "/events?after=" + last);
+            base = to;
+            socket = TestSocket.open(to, "/videos/" + videoId + "/events?after=" + last, headers);
         }
 
         synchronized void assertContiguous(long finalVersion) {

@@ -32,12 +32,16 @@ public final class TestSocket implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
     private final URI uri;
+    private volatile long closedAt;
 
     private TestSocket(WebSocket socket, URI uri) {
         this.socket = socket;
         this.uri = uri;
         socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
+        socket.closeHandler(v -> {
+            closedAt = System.nanoTime();
+            closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode());
+        });
     }
 
     /** Opens a socket; {@code base} is the service's http URI, {@code path} may carry a query. */
@@ -163,9 +167,14 @@ public final class TestSocket implements AutoCloseable {
         return closed.isDone();
     }
 
+    /** {@link System#nanoTime()} when the socket closed (0 while open). */
+    public long closedAt() {
+        return closedAt;
+    }
+
     @Override
     public void close() {
-        if (!socket.isClosed()) {
+        if (!socket.isClosed() && !closed.isDone()) {
             socket.close().toCompletionStage().toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
         }
     }

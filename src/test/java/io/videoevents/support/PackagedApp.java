@@ -1,0 +1,124 @@
+package io.videoevents.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) as its own process, as a
+ * container would run it: for tests that send it signals or run several replicas.
+ */
+public final class PackagedApp implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+
+    private PackagedApp(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts the jar with these settings (as system properties) on a free port and waits until it is ready. */
+    public static PackagedApp start(String name, Map<String, String> settings) {
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dquarkus.http.port=" + port);
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(Path.of("target", name + ".log").toFile())
+                    .start();
+            PackagedApp app = new PackagedApp(process, port);
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !process.isAlive() || app.readyStatus() == 200);
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited at start-up; see target/" + name + ".log");
+            }
+            return app;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI base() {
+        return URI.create("http://localhost:" + port + "/");
+    }
+
+    /** HTTP status of /q/health/ready, or -1 if nothing answers. */
+    public int readyStatus() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(base().resolve("q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** SIGTERM, as Kubernetes sends it. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** SIGKILL: the process vanishes without closing anything. */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end; returns its exit code. */
+    public int awaitExit(Duration within) {
+        try {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the application did not exit within " + within);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

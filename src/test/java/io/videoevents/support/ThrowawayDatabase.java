@@ -1,0 +1,49 @@
+package io.videoevents.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/** A PostgreSQL of a test's own for tests that run packaged instances themselves; closed (and deleted) after. */
+public final class ThrowawayDatabase implements AutoCloseable {
+
+    private final EmbeddedPostgres postgres;
+
+    public ThrowawayDatabase() {
+        try {
+            postgres = EmbeddedPostgres.builder().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Settings for a packaged instance: this database, and the test's token key (authentication stays on). */
+    public Map<String, String> settings() {
+        return Map.of(
+                "quarkus.datasource.jdbc.url", jdbcUrl(),
+                "quarkus.datasource.reactive.url", "postgresql://localhost:" + postgres.getPort() + "/postgres",
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation(),
+                "mp.jwt.verify.issuer", TestTokens.ISSUER);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+    }
+
+    public WorkerSql worker() {
+        return WorkerSql.connect(jdbcUrl(), "postgres", "postgres");
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
