@@ -1,0 +1,98 @@
+package io.videoevents.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The manifests {@code quarkus-kubernetes} generated at package time (with the fragments of
+ * src/main/kubernetes merged in) carry what a WebSocket service needs in a cluster.
+ */
+class KubernetesManifestIT {
+
+    static List<JsonNode> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void read() throws IOException {
+        File manifest = new File("target/kubernetes/kubernetes.yml");
+        assertThat(manifest).exists();
+        try (var documents = new YAMLMapper().readerFor(JsonNode.class).readValues(manifest)) {
+            while (documents.hasNext()) {
+                resources.add((JsonNode) documents.next());
+            }
+        }
+    }
+
+    static JsonNode only(String kind) {
+        List<JsonNode> found = resources.stream().filter(r -> kind.equals(r.path("kind").asText())).toList();
+        assertThat(found).as(kind).hasSize(1);
+        return found.get(0);
+    }
+
+    static JsonNode container() {
+        return only("Deployment").at("/spec/template/spec/containers/0");
+    }
+
+    @Test
+    void probesPointAtTheHealthEndpoints() {
+        assertThat(container().at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(container().at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+        assertThat(container().at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
+        assertThat(container().at("/readinessProbe/periodSeconds").asInt()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void portsAndServiceMatch() {
+        assertThat(container().at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+        assertThat(container().at("/ports/0/name").asText()).isEqualTo("http");
+        JsonNode service = only("Service");
+        assertThat(service.at("/spec/ports/0/name").asText()).isEqualTo("http");
+        assertThat(service.at("/spec/ports/0/targetPort").asInt()).isEqualTo(8080);
+    }
+
+    @Test
+    void databaseAndKeysComeFromSecrets() {
+        List<String> secrets = new ArrayList<>();
+        container().path("envFrom").forEach(source -> secrets.add(source.at("/secretRef/name").asText()));
+        assertThat(secrets).contains("video-events-db", "video-events-auth");
+        assertThat(container().at("/resources/requests/memory").asText()).isNotBlank();
+        assertThat(container().at("/resources/limits/memory").asText()).isNotBlank();
+        assertThat(only("Deployment").at("/spec/replicas").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(resources).noneMatch(r -> "Job".equals(r.path("kind").asText()));
+    }
+
+    @Test
+    void terminationGraceCoversTheDrain() {
+        // drain window 10 s + shutdown timeout 5 s, with room to spare
+        assertThat(only("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asInt()).isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    void ingressKeepsSocketsOpenAndUnbuffered() {
+        JsonNode ingress = only("Ingress");
+        JsonNode annotations = ingress.at("/metadata/annotations");
+        // well above the 25 s ping interval, or the proxy cuts quiet sockets
+        assertThat(annotations.path("nginx.ingress.kubernetes.io/proxy-read-timeout").asInt()).isGreaterThan(60);
+        assertThat(annotations.path("nginx.ingress.kubernetes.io/proxy-send-timeout").asInt()).isGreaterThan(60);
+        assertThat(annotations.path("nginx.ingress.kubernetes.io/proxy-buffering").asText()).isEqualTo("off");
+        assertThat(ingress.at("/spec/rules/0/http/paths/0/backend/service/name").asText()).isEqualTo("video-events");
+    }
+
+    @Test
+    void disruptionBudgetSelectsThePods() {
+        JsonNode budget = only("PodDisruptionBudget");
+        String selected = budget.at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText();
+        assertThat(selected).isEqualTo("video-events");
+        assertThat(only("Deployment").at("/spec/template/metadata/labels/app.kubernetes.io~1name").asText()).isEqualTo(selected);
+        assertThat(budget.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+    }
+}
