@@ -2,9 +2,11 @@ package io.videoevents.video;
 
 import java.time.Instant;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.mutiny.sqlclient.Row;
 
 /** One row of the event log: the change of a video's status to {@code status} at {@code version}. */
+@RegisterForReflection
 public record StatusEvent(
         String videoId,
         long version,

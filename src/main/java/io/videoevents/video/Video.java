@@ -5,9 +5,11 @@ import java.time.OffsetDateTime;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.mutiny.sqlclient.Row;
 
 /** A row of {@code videos} as the REST API shows it ({@code ownerId} only when set). */
+@RegisterForReflection
 public record Video(
         String id,
         String status,

@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -158,6 +159,7 @@ public class VideoResource {
     }
 
     /** Body of {@code POST /videos}. */
+    @RegisterForReflection
     public record CreateVideo(
             @NotBlank(message = "rawFilePath is required and must not be blank")
             @Size(max = 4096, message = "rawFilePath must be at most 4096 characters")
@@ -168,10 +170,12 @@ public class VideoResource {
     }
 
     /** Body of {@code PUT /videos/{id}/status}. */
+    @RegisterForReflection
     public record StatusChange(@NotNull(message = "status is required") String status) {
     }
 
     /** A page of videos; {@code nextCursor} is absent on the last page. */
+    @RegisterForReflection
     public record VideoPage(List<Video> items, String nextCursor) {
     }
 }

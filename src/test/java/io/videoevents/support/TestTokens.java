@@ -121,7 +121,7 @@ public final class TestTokens {
      * different class loaders, and must still sign and verify with the same keys.
      */
     private static synchronized KeyPair shared(String name) {
-        String property = "video-events.test-keys." + name;
+        String property = "test-only.jwt-keys." + name;
         String stored = System.getProperty(property);
         try {
             java.security.KeyFactory factory = java.security.KeyFactory.getInstance("RSA");
