@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) as its own process, as a
- * container would run it: for tests that send it signals or run several replicas.
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}, or the native executable when
+ * one was built) as its own process, as a container would run it: for tests that send it signals or
+ * run several replicas.
  */
 public final class PackagedApp implements AutoCloseable {
 
@@ -36,11 +37,16 @@ public final class PackagedApp implements AutoCloseable {
     public static PackagedApp start(String name, Map<String, String> settings) {
         int port = freePort();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // after `./mvnw verify -Dnative` the native executable is tested; otherwise the jar
+        String nativeImage = System.getProperty("native.image.path");
+        boolean runNative = nativeImage != null && Path.of(nativeImage).toFile().canExecute();
+        command.add(runNative ? nativeImage : Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dquarkus.http.port=" + port);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-jar");
-        command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+        if (!runNative) {
+            command.add("-jar");
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+        }
         try {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
