@@ -35,6 +35,7 @@ class SlowClientTest {
 
     static final int FAST_CLIENTS = 100;
     static final int CHANGES = 2500;
+    static final int BATCH = 100;
     static final String[] CYCLE = { "processing", "processed", "failed", "pending" };
 
     @TestHTTPResource("/")
@@ -64,16 +65,19 @@ class SlowClientTest {
             long heapBefore = usedHeapAfterGc();
             slow.pause();
 
-            for (int i = 0; i < CHANGES; i++) {
-                worker.setStatus(id, CYCLE[i % CYCLE.length]);
-            }
-            long last = CHANGES + 1;
-
-            // everyone else gets every version, in order, while the slow client is still stalled
-            for (TestSocket socket : fast) {
-                for (long v = 2; v <= last; v++) {
-                    assertThat(socket.next("status").getLong("version")).isEqualTo(v);
+            // batches of changes; each batch must reach every fast client, in order, before the next one is
+            // committed: the others keep receiving on time while the slow client is stalled throughout
+            long last = 1;
+            for (int batch = 0; batch < CHANGES / BATCH; batch++) {
+                for (int i = 0; i < BATCH; i++) {
+                    worker.setStatus(id, CYCLE[(int) (last - 1 + i) % CYCLE.length]);
                 }
+                for (TestSocket socket : fast) {
+                    for (long v = last + 1; v <= last + BATCH; v++) {
+                        assertThat(socket.next("status").getLong("version")).isEqualTo(v);
+                    }
+                }
+                last += BATCH;
             }
             await().atMost(TestSocket.WAIT)
                     .until(() -> Metrics.value("video_events_slow_client_closes_total").orElse(0) >= slowClosesBefore + 1);

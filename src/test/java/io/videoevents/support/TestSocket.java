@@ -92,11 +92,18 @@ public final class TestSocket implements AutoCloseable {
         WebSocketClient client = VERTX.createWebSocketClient(options.setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
         WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(uri.toString());
         headers.forEach(connect::addHeader);
+        // connect from inside an event-loop context: the completion handler is then registered before the
+        // handshake can finish and runs on that loop as it does, so handlers are in place before any frame
+        CompletableFuture<TestSocket> opened = new CompletableFuture<>();
+        VERTX.getOrCreateContext().runOnContext(v -> client.connect(connect).onComplete(result -> {
+            if (result.succeeded()) {
+                opened.complete(new TestSocket(result.result(), uri));
+            } else {
+                opened.completeExceptionally(result.cause());
+            }
+        }));
         try {
-            // handlers are set on the event loop as the socket opens, before any frame or close can be missed
-            return client.connect(connect)
-                    .map(ws -> new TestSocket(ws, uri))
-                    .toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("could not open " + uri, e);
         }
