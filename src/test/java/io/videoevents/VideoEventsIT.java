@@ -39,6 +39,8 @@ class VideoEventsIT {
     @Test
     void readyWithDatabaseAndListener() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test

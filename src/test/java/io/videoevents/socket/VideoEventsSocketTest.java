@@ -181,6 +181,22 @@ class VideoEventsSocketTest {
     }
 
     @Test
+    void aMalformedNotificationIsCountedAndTheStreamGoesOn() {
+        String id = Ids.fresh("malformed");
+        worker.insertVideo(id);
+        double before = io.videoevents.support.Metrics.value("video_events_notifications_malformed_total").orElse(0);
+        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
+            socket.next("snapshot");
+            worker.update("SELECT pg_notify('video_status_events', 'not json at all')");
+            worker.update("SELECT pg_notify('video_status_events', '{\"videoId\": \"" + id + "\", \"version\": \"x\"}')");
+            worker.setStatus(id, "processing");
+            assertThat(socket.next("status").getLong("version")).isEqualTo(2);
+        }
+        assertThat(io.videoevents.support.Metrics.value("video_events_notifications_malformed_total").orElse(0))
+                .isGreaterThanOrEqualTo(before + 2);
+    }
+
+    @Test
     void unknownVideoGetsNotFoundAndClose4404() {
         try (TestSocket socket = TestSocket.open(base, "/videos/" + Ids.fresh("missing") + "/events")) {
             JsonObject error = socket.next("error");

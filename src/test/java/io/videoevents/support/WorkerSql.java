@@ -35,13 +35,16 @@ public final class WorkerSql implements AutoCloseable {
         }
     }
 
-    /** Runs one statement in its own transaction (autocommit), returns the rows it changed. */
+    /** Runs one statement in its own transaction (autocommit), returns the rows it changed (0 for a query). */
     public int update(String sql, Object... args) {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
             }
-            return statement.executeUpdate();
+            if (statement.execute()) {
+                return 0;
+            }
+            return statement.getUpdateCount();
         } catch (SQLException e) {
             throw new AssertionError(sql, e);
         }
