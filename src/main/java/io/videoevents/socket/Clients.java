@@ -132,6 +132,14 @@ public class Clients {
         }
     }
 
+    /** A pong: the peer is alive. */
+    void ponged(WebSocketConnection socket) {
+        ClientConnection client = of(socket);
+        if (client != null) {
+            client.heard();
+        }
+    }
+
     /** Everything of that socket leaves the hub. */
     void closed(WebSocketConnection socket) {
         ClientConnection client = open.remove(socket.id());

@@ -111,10 +111,7 @@ public class EventsSocket {
     @OnPongMessage
     @NonBlocking
     public void onPong(Buffer data, WebSocketConnection socket) {
-        ClientConnection client = clients.of(socket);
-        if (client != null) {
-            client.heard();
-        }
+        clients.ponged(socket);
     }
 
     @OnError

@@ -103,10 +103,7 @@ public class VideoEventsSocket {
     @OnPongMessage
     @NonBlocking
     public void onPong(Buffer data, WebSocketConnection socket) {
-        ClientConnection client = clients.of(socket);
-        if (client != null) {
-            client.heard();
-        }
+        clients.ponged(socket);
     }
 
     @OnError
