@@ -17,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.quarkus.logging.Log;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoevents.video.VideoIds;
+import io.videoevents.video.Versions;
 
 /**
  * {@code /videos/{videoId}/events}: one video per socket. A snapshot (or, with {@code ?after=V}, the
@@ -131,15 +132,8 @@ public class VideoEventsSocket {
                 continue;
             }
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            after = OptionalLong.of(parseAfter(value));
+            after = OptionalLong.of(Versions.parseAfter(value));
         }
         return after;
-    }
-
-    static long parseAfter(String value) {
-        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("after must be a non-negative integer (the last version you received)");
-        }
-        return Long.parseLong(value);
     }
 }

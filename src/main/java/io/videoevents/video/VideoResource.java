@@ -136,10 +136,11 @@ public class VideoResource {
     }
 
     private static long parseAfter(String after) {
-        if (!after.matches("[0-9]{1,18}")) {
-            throw ApiException.badRequest("after must be a non-negative integer");
+        try {
+            return Versions.parseAfter(after);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-        return Long.parseLong(after);
     }
 
     private static String encodeCursor(String id) {
