@@ -1,0 +1,200 @@
+package io.videoevents.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sockets spread over child processes of this tool (each process here may hold at most 20,000 file
+ * descriptors). A child holds its slice of the sockets and answers on its standard streams:
+ * {@code READY} with its connect figures, then, told {@code FINISH <commits> <result> <steps> <drain>},
+ * judges what it received against the driver's commit log and writes its result file. A child whose
+ * parent goes away sees its standard input end and exits.
+ */
+final class ChildReceivers implements ReceiverGroup {
+
+    private final List<Child> children = new ArrayList<>();
+    private final Path workDir;
+
+    ChildReceivers(Options options) {
+        try {
+            workDir = Files.createTempDirectory("video-events-bench");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int per = (options.sockets() + options.processes() - 1) / options.processes();
+        for (int p = 0; p < options.processes(); p++) {
+            int from = Math.min(options.sockets(), p * per);
+            int to = Math.min(options.sockets(), from + per);
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx2g", "-cp", System.getProperty("java.class.path"), LoadTool.class.getName()));
+            command.addAll(options.childArguments(from, to));
+            children.add(new Child(p, command));
+        }
+    }
+
+    @Override
+    public Connected connect() {
+        Connected total = new Connected(0, 0, 0, 0);
+        for (Child child : children) {
+            String[] ready = child.expect("READY", TimeUnit.MINUTES.toSeconds(15)).split(" ");
+            total = total.plus(new Connected(Integer.parseInt(ready[1]), Integer.parseInt(ready[2]), Integer.parseInt(ready[3]),
+                    Double.parseDouble(ready[4])));
+        }
+        return total;
+    }
+
+    @Override
+    public ReceiveResult finish(CommitLog commits, int steps, int drainSeconds) {
+        Path commitFile = workDir.resolve("commits.bin");
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(commitFile))) {
+            commits.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Child child : children) {
+            child.send("FINISH " + commitFile + " " + workDir.resolve("result-" + child.index + ".bin") + " " + steps + " " + drainSeconds);
+        }
+        ReceiveResult total = new ReceiveResult(steps);
+        for (Child child : children) {
+            child.expect("DONE", drainSeconds + 120L);
+            try (DataInputStream in = new DataInputStream(Files.newInputStream(workDir.resolve("result-" + child.index + ".bin")))) {
+                total.merge(ReceiveResult.read(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        for (Child child : children) {
+            child.stop();
+        }
+        try (var files = Files.list(workDir)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(workDir);
+        } catch (IOException e) {
+            System.err.println("could not remove " + workDir + ": " + e);
+        }
+    }
+
+    /** The child's side: holds its slice, reports, waits for orders on standard input. */
+    static void serve(Options options) throws IOException {
+        BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (Receivers receivers = new Receivers(options)) {
+            Connected connected = receivers.connect();
+            System.out.println("READY " + connected.sockets() + " " + connected.ready() + " " + connected.failed() + " "
+                    + connected.seconds());
+            System.out.flush();
+            String line;
+            while ((line = orders.readLine()) != null) {
+                String[] order = line.split(" ");
+                if (order[0].equals("FINISH")) {
+                    CommitLog commits;
+                    try (DataInputStream in = new DataInputStream(Files.newInputStream(Path.of(order[1])))) {
+                        commits = CommitLog.read(in);
+                    }
+                    ReceiveResult result = receivers.finish(commits, Integer.parseInt(order[3]), Integer.parseInt(order[4]));
+                    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Path.of(order[2])))) {
+                        result.write(out);
+                    }
+                    System.out.println("DONE");
+                    System.out.flush();
+                } else if (order[0].equals("EXIT")) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static final class Child {
+        final int index;
+        final Process process;
+        final BufferedWriter input;
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        Child(int index, List<String> command) {
+            this.index = index;
+            try {
+                process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            input = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+            Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the child is gone; expect() reports it
+                }
+            }, "bench-child-" + index);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        String expect(String prefix, long seconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            try {
+                while (System.nanoTime() < deadline) {
+                    String line = lines.poll(200, TimeUnit.MILLISECONDS);
+                    if (line != null && line.startsWith(prefix)) {
+                        return line;
+                    }
+                    if (line != null) {
+                        System.out.println("[receiver " + index + "] " + line);
+                    } else if (!process.isAlive()) {
+                        throw new IllegalStateException("receiver process " + index + " exited with " + process.exitValue());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("receiver process " + index + " did not say " + prefix + " in " + seconds + " s");
+        }
+
+        void send(String line) {
+            try {
+                input.write(line);
+                input.newLine();
+                input.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("receiver process " + index + " is gone", e);
+            }
+        }
+
+        void stop() {
+            try {
+                send("EXIT");
+                input.close();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (RuntimeException | IOException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}

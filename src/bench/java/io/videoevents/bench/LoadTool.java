@@ -1,0 +1,241 @@
+package io.videoevents.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+
+/**
+ * The load tool: drives a running video-events instance and its database and reports what clients
+ * saw. Scenarios and options: {@link Options#USAGE}; how to run it: BENCHMARKS.md.
+ */
+public final class LoadTool {
+
+    private LoadTool() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.scenario().equals("receiver")) {
+            ChildReceivers.serve(options);
+            System.exit(0);
+        }
+        Report report = run(options);
+        System.exit(report.clean() ? 0 : 1);
+    }
+
+    /** Runs a scenario, prints its report and writes it (JSON, and the latency plot when there are steps) under --out. */
+    public static Report run(String... args) {
+        return run(Options.parse(args));
+    }
+
+    static Report run(Options options) {
+        Report report = switch (options.scenario()) {
+            case "load", "idle" -> sockets(options);
+            case "notify-rate" -> notifyRate(options);
+            case "listen-per-socket" -> listenPerSocket(options);
+            default -> throw new IllegalArgumentException("unknown scenario " + options.scenario());
+        };
+        System.out.println(report.text());
+        try {
+            Files.createDirectories(options.out());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(options.out().resolve(options.label() + ".json").toFile(), report);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return report;
+    }
+
+    /** {@code load} and {@code idle}: sockets, and for load the driven steps. */
+    private static Report sockets(Options options) {
+        boolean load = options.scenario().equals("load");
+        ServiceProbe probe = new ServiceProbe(options.service(), options.servicePid());
+        List<StepFigures> steps = new ArrayList<>();
+        try (Driver driver = new Driver(options)) {
+            CommitLog commits = driver.setUp();
+            ServiceProbe.Memory start = probe.memory();
+            List<String> connectionsAtStart = driver.serviceConnections();
+            try (ReceiverGroup receivers = options.processes() > 1 ? new ChildReceivers(options) : new Receivers(options)) {
+                ReceiverGroup.Connected connected = receivers.connect();
+                ServiceProbe.Memory withSockets = probe.memory();
+                List<String> connectionsWithSockets = driver.serviceConnections();
+                List<Driver.Step> driven = new ArrayList<>();
+                if (load) {
+                    if (options.warmupSeconds() > 0) {
+                        driver.run(options.rates().get(0), options.warmupSeconds(), -1);
+                    }
+                    for (int i = 0; i < options.rates().size(); i++) {
+                        driven.add(driver.run(options.rates().get(i), options.durationSeconds(), i));
+                    }
+                } else {
+                    sleep(options.holdSeconds());
+                }
+                ReceiveResult result = receivers.finish(commits, driven.size(), load ? options.drainSeconds() : 0);
+                ServiceProbe.Memory end = probe.memory();
+                List<String> connectionsAtEnd = driver.serviceConnections();
+                for (int i = 0; i < driven.size(); i++) {
+                    steps.add(StepFigures.of(driven.get(i), result.latency[i]));
+                }
+                Report report = new Report(options.scenario(), describe(options), connected, probe.pid().orElse(-1), start,
+                        withSockets, end, perSocket(start, withSockets, connected.ready()), connectionsAtStart.size(),
+                        connectionsWithSockets.size(), connectionsAtEnd.size(), connectionsAtEnd, driver.maxConnections(), steps,
+                        result.expected, result.received, result.lost, result.duplicates, result.outOfOrder, result.unmatched,
+                        result.beforeAck, result.errors, result.unexpectedCloses, result.samples, List.of(), null);
+                if (load) {
+                    plot(options, report, result);
+                }
+                return report;
+            }
+        }
+    }
+
+    /** {@code notify-rate}: the most notifying commits PostgreSQL takes, the same without the trigger's work, and whether the listener keeps up. */
+    private static Report notifyRate(Options options) {
+        ServiceProbe probe = new ServiceProbe(options.service(), options.servicePid());
+        List<String> lines = new ArrayList<>();
+        try (Driver driver = new Driver(options)) {
+            driver.setUp();
+            double before = probe.metric("video_events_notifications_total", "");
+            Driver.Step notifying = driver.maxRate(Driver.Kind.NOTIFY, options.durationSeconds());
+            long endedAt = System.nanoTime();
+            double target = before + notifying.committed();
+            double received = before;
+            while (received < target && System.nanoTime() - endedAt < TimeUnit.SECONDS.toNanos(options.drainSeconds())) {
+                sleepMillis(20);
+                received = probe.metric("video_events_notifications_total", "");
+            }
+            double catchUpMs = (System.nanoTime() - endedAt) / 1e6;
+            Driver.Step touch = driver.maxRate(Driver.Kind.TOUCH, options.durationSeconds());
+            Driver.Step plain = driver.maxRate(Driver.Kind.PLAIN, options.durationSeconds());
+            lines.add(String.format(Locale.ROOT, "notifying status UPDATEs (both triggers, log row, pg_notify): %,.0f commits/s (%d writers, %d s, %d failed)",
+                    notifying.rate(), options.writers(), options.durationSeconds(), notifying.failed()));
+            lines.add(String.format(Locale.ROOT, "the listener received %,.0f of %,d notifications; caught up %.0f ms after the last commit",
+                    received - before, notifying.committed(), catchUpMs));
+            lines.add(String.format(Locale.ROOT, "same row, status unchanged (version trigger only, no log, no notify): %,.0f commits/s",
+                    touch.rate()));
+            lines.add(String.format(Locale.ROOT, "same UPDATE on a copy of the table without triggers: %,.0f commits/s", plain.rate()));
+            return Report.lines(options.scenario(), describe(options), lines, received - before == notifying.committed());
+        }
+    }
+
+    /**
+     * {@code listen-per-socket}: the design where every WebSocket holds a PostgreSQL connection of its
+     * own that LISTENs. Opens such connections until the server refuses one (or --sockets is reached).
+     */
+    private static Report listenPerSocket(Options options) {
+        Vertx vertx = Vertx.vertx();
+        List<PgConnection> connections = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        PgConnectOptions connect = PgConnectOptions.fromUri(options.database());
+        connect.addProperty("application_name", Driver.APPLICATION_NAME);
+        String refusal = "none (stopped at --sockets)";
+        long started = System.nanoTime();
+        try {
+            while (connections.size() < options.sockets()) {
+                try {
+                    PgConnection connection = Driver.await(PgConnection.connect(vertx, connect));
+                    connections.add(connection);
+                    Driver.await(connection.query("LISTEN video_status_events").execute());
+                } catch (IllegalStateException e) {
+                    refusal = e.getMessage();
+                    break;
+                }
+            }
+            lines.add(String.format(Locale.ROOT, "LISTEN connections opened before PostgreSQL refused: %d (in %.1f s)", connections.size(),
+                    (System.nanoTime() - started) / 1e9));
+            lines.add("refusal: " + refusal);
+            try (Driver driver = new Driver(options)) {
+                lines.add("max_connections: " + driver.maxConnections() + ", held by the video-events service now: "
+                        + driver.serviceConnections().size());
+            } catch (IllegalStateException e) {
+                lines.add("max_connections: not readable now (" + e.getMessage() + ")");
+            }
+        } finally {
+            for (PgConnection connection : connections) {
+                connection.close();
+            }
+            Driver.await(vertx.close());
+        }
+        return Report.lines(options.scenario(), describe(options), lines, true);
+    }
+
+    private static Report.PerSocket perSocket(ServiceProbe.Memory before, ServiceProbe.Memory after, int sockets) {
+        if (sockets == 0) {
+            return new Report.PerSocket(-1, -1);
+        }
+        return new Report.PerSocket(before.heap() < 0 || after.heap() < 0 ? -1 : (after.heap() - before.heap()) / sockets,
+                before.rss() < 0 || after.rss() < 0 ? -1 : (after.rss() - before.rss()) / sockets);
+    }
+
+    private static void plot(Options options, Report report, ReceiveResult result) {
+        List<Plot.Line> lines = new ArrayList<>();
+        for (int i = 0; i < result.latency.length; i++) {
+            StepFigures step = report.steps().get(i);
+            lines.add(new Plot.Line(String.format(Locale.ROOT, "%,d changes/s → %,.0f deliveries/s: p99 %.1f ms", step.targetChangesPerSecond(),
+                    step.deliveriesPerSecond(), step.p99Ms()), result.latency[i]));
+        }
+        try {
+            Files.createDirectories(options.out());
+            Plot.write(options.out().resolve(options.label() + "-latency.png"),
+                    String.format(Locale.ROOT, "video-events: commit → received, %,d sockets over %,d videos", options.sockets(),
+                            options.videos()), lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String describe(Options o) {
+        int multiplexed = o.sockets() - (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
+        return String.format(Locale.ROOT, "%s: %,d sockets (%,d on /videos/{id}/events, %,d on /events × %d videos) over %,d videos; "
+                + "rates %s/s × %d s (warm-up %d s); %d writers; %d receiver process(es), %d source address(es); service %s",
+                o.scenario(), o.sockets(), o.sockets() - multiplexed, multiplexed, o.videosPerSocket(), o.videos(), o.rates(),
+                o.durationSeconds(), o.warmupSeconds(), o.writers(), o.processes(), o.sourceAddresses(), o.service());
+    }
+
+    private static void sleep(int seconds) {
+        sleepMillis(TimeUnit.SECONDS.toMillis(seconds));
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One step's figures, latencies in milliseconds. */
+    public record StepFigures(int targetChangesPerSecond, double changesPerSecond, double deliveriesPerSecond, long deliveries,
+            double p50Ms, double p95Ms, double p99Ms, double p999Ms, double maxMs) {
+
+        static StepFigures of(Driver.Step step, Histogram h) {
+            return new StepFigures(step.target(), step.rate(), h.getTotalCount() / step.seconds(), h.getTotalCount(),
+                    ms(h, 50), ms(h, 95), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0);
+        }
+
+        private static double ms(Histogram h, double percentile) {
+            return h.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+}

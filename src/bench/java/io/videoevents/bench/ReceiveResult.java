@@ -1,0 +1,116 @@
+package io.videoevents.bench;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What the receiving sockets saw: commit-to-receive latency per step (microseconds), and every way a
+ * delivery can go wrong. Results of several processes merge into one.
+ */
+final class ReceiveResult {
+
+    /** Latencies up to a minute, three significant digits. */
+    static Histogram newHistogram() {
+        return new Histogram(60_000_000L, 3);
+    }
+
+    final Histogram[] latency;
+    /** versions the sockets should have received: every commit after each socket's snapshot */
+    long expected;
+    /** distinct versions received */
+    long received;
+    long lost;
+    long duplicates;
+    long outOfOrder;
+    /** received versions the driver did not make (another writer) */
+    long unmatched;
+    /** deliveries that arrived before the driver saw its commit acknowledged (recorded as 0 µs) */
+    long beforeAck;
+    long errors;
+    long unexpectedCloses;
+    final List<String> samples = new ArrayList<>();
+
+    ReceiveResult(int steps) {
+        latency = new Histogram[steps];
+        for (int i = 0; i < steps; i++) {
+            latency[i] = newHistogram();
+        }
+    }
+
+    void merge(ReceiveResult other) {
+        for (int i = 0; i < latency.length; i++) {
+            latency[i].add(other.latency[i]);
+        }
+        expected += other.expected;
+        received += other.received;
+        lost += other.lost;
+        duplicates += other.duplicates;
+        outOfOrder += other.outOfOrder;
+        unmatched += other.unmatched;
+        beforeAck += other.beforeAck;
+        errors += other.errors;
+        unexpectedCloses += other.unexpectedCloses;
+        for (String sample : other.samples) {
+            if (samples.size() < 10) {
+                samples.add(sample);
+            }
+        }
+    }
+
+    /** Nothing lost, duplicated, reordered, refused or closed on us. */
+    boolean clean() {
+        return lost == 0 && duplicates == 0 && outOfOrder == 0 && errors == 0 && unexpectedCloses == 0;
+    }
+
+    void write(DataOutputStream out) throws IOException {
+        out.writeInt(latency.length);
+        for (Histogram histogram : latency) {
+            ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+            int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+            out.writeInt(length);
+            out.write(buffer.array(), 0, length);
+        }
+        for (long value : new long[] { expected, received, lost, duplicates, outOfOrder, unmatched, beforeAck, errors,
+                unexpectedCloses }) {
+            out.writeLong(value);
+        }
+        out.writeInt(samples.size());
+        for (String sample : samples) {
+            out.writeUTF(sample);
+        }
+    }
+
+    static ReceiveResult read(DataInputStream in) throws IOException {
+        int steps = in.readInt();
+        ReceiveResult result = new ReceiveResult(steps);
+        try {
+            for (int i = 0; i < steps; i++) {
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                result.latency[i] = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IOException(e);
+        }
+        result.expected = in.readLong();
+        result.received = in.readLong();
+        result.lost = in.readLong();
+        result.duplicates = in.readLong();
+        result.outOfOrder = in.readLong();
+        result.unmatched = in.readLong();
+        result.beforeAck = in.readLong();
+        result.errors = in.readLong();
+        result.unexpectedCloses = in.readLong();
+        int samples = in.readInt();
+        for (int i = 0; i < samples; i++) {
+            result.samples.add(in.readUTF());
+        }
+        return result;
+    }
+}
