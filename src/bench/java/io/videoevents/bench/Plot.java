@@ -27,7 +27,7 @@ final class Plot {
     private static final int W = 900;
     private static final int H = 560;
     private static final int LEFT = 80;
-    private static final int RIGHT = 30;
+    private static final int RIGHT = 50;
     private static final int TOP = 50;
     private static final int BOTTOM = 60;
     private static final double MAX_NINES = 5; // 99.999 %

@@ -64,6 +64,11 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
+    }
+
     public URI base() {
         return URI.create("http://localhost:" + port + "/");
     }

@@ -34,6 +34,11 @@ public final class ThrowawayDatabase implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
     }
 
+    /** The same database as a Vert.x reactive URI (user and password included). */
+    public String reactiveUrl() {
+        return "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/postgres";
+    }
+
     public WorkerSql worker() {
         return WorkerSql.connect(jdbcUrl(), "postgres", "postgres");
     }
