@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * When each status change the driver made was committed: per video, the {@code System.nanoTime()} at
- * which the UPDATE's commit was acknowledged, by version, and the step it belongs to. On Linux,
+ * When each status change the driver made was committed: per video and version, the
+ * {@code System.nanoTime()} at which the UPDATE was sent and at which its commit was acknowledged, and
+ * the step it belongs to. The commit itself happens between the two; PostgreSQL signals listeners
+ * before it answers the writer, so a client can hear of a change before the writer does. On Linux,
  * HotSpot's nanoTime reads CLOCK_MONOTONIC, one clock for every process on the machine, so receive
  * times taken in other processes compare with these directly.
  */
@@ -15,12 +17,14 @@ final class CommitLog {
 
     private final long[] baseVersion;
     private final long[][] nanos;
+    private final long[][] sent;
     private final byte[][] steps;
     private final int[] count;
 
     CommitLog(long[] baseVersion) {
         this.baseVersion = baseVersion.clone();
         this.nanos = new long[baseVersion.length][16];
+        this.sent = new long[baseVersion.length][16];
         this.steps = new byte[baseVersion.length][16];
         this.count = new int[baseVersion.length];
     }
@@ -30,7 +34,7 @@ final class CommitLog {
     }
 
     /** Records a commit; versions of one video arrive in order (the driver never has two UPDATEs of a video in flight). */
-    void committed(int video, long version, long commitNanos, int step) {
+    void committed(int video, long version, long sentNanos, long commitNanos, int step) {
         int index = (int) (version - baseVersion[video] - 1);
         if (index != count[video]) {
             throw new IllegalStateException("video " + video + ": version " + version + " is not the next one; does "
@@ -38,9 +42,11 @@ final class CommitLog {
         }
         if (index == nanos[video].length) {
             nanos[video] = Arrays.copyOf(nanos[video], index * 2);
+            sent[video] = Arrays.copyOf(sent[video], index * 2);
             steps[video] = Arrays.copyOf(steps[video], index * 2);
         }
         nanos[video][index] = commitNanos;
+        sent[video][index] = sentNanos;
         steps[video][index] = (byte) step;
         count[video]++;
     }
@@ -49,6 +55,11 @@ final class CommitLog {
     long commitNanos(int video, long version) {
         long index = version - baseVersion[video] - 1;
         return index >= 0 && index < count[video] ? nanos[video][(int) index] : -1;
+    }
+
+    /** When the UPDATE that made that version was sent (only for versions {@link #commitNanos} knows). */
+    long sentNanos(int video, long version) {
+        return sent[video][(int) (version - baseVersion[video] - 1)];
     }
 
     int step(int video, long version) {
@@ -75,6 +86,7 @@ final class CommitLog {
             out.writeInt(count[v]);
             for (int i = 0; i < count[v]; i++) {
                 out.writeLong(nanos[v][i]);
+                out.writeLong(sent[v][i]);
                 out.writeByte(steps[v][i]);
             }
         }
@@ -84,21 +96,25 @@ final class CommitLog {
         int videos = in.readInt();
         long[] base = new long[videos];
         long[][] nanos = new long[videos][];
+        long[][] sent = new long[videos][];
         byte[][] steps = new byte[videos][];
         int[] count = new int[videos];
         for (int v = 0; v < videos; v++) {
             base[v] = in.readLong();
             count[v] = in.readInt();
             nanos[v] = new long[Math.max(16, count[v])];
+            sent[v] = new long[Math.max(16, count[v])];
             steps[v] = new byte[Math.max(16, count[v])];
             for (int i = 0; i < count[v]; i++) {
                 nanos[v][i] = in.readLong();
+                sent[v][i] = in.readLong();
                 steps[v][i] = in.readByte();
             }
         }
         CommitLog log = new CommitLog(base);
         for (int v = 0; v < videos; v++) {
             log.nanos[v] = nanos[v];
+            log.sent[v] = sent[v];
             log.steps[v] = steps[v];
             log.count[v] = count[v];
         }

@@ -205,6 +205,7 @@ final class Driver implements AutoCloseable {
             issued++;
             int next = (statusIndex[video] + 1) % STATUSES.length;
             String value = kind == Kind.TOUCH ? "s3://bench/out/" + issued : STATUSES[next];
+            long sentAt = System.nanoTime();
             pool.preparedQuery(kind.sql).execute(Tuple.of(ids[video], value)).onComplete(result -> {
                 long at = System.nanoTime();
                 busy[video] = false;
@@ -213,7 +214,7 @@ final class Driver implements AutoCloseable {
                     committed++;
                     if (kind == Kind.NOTIFY) {
                         statusIndex[video] = next;
-                        commits.committed(video, result.result().iterator().next().getLong(0), at, step);
+                        commits.committed(video, result.result().iterator().next().getLong(0), sentAt, at, step);
                     }
                 } else {
                     failed++;

@@ -95,7 +95,7 @@ public final class LoadTool {
                 ServiceProbe.Memory end = probe.memory();
                 List<String> connectionsAtEnd = driver.serviceConnections();
                 for (int i = 0; i < driven.size(); i++) {
-                    steps.add(StepFigures.of(driven.get(i), result.latency[i]));
+                    steps.add(StepFigures.of(driven.get(i), result.latency[i], result.fromSend[i]));
                 }
                 Report report = new Report(options.scenario(), describe(options), connected, probe.pid().orElse(-1), start,
                         withSockets, end, perSocket(start, withSockets, connected.ready()), connectionsAtStart.size(),
@@ -207,10 +207,17 @@ public final class LoadTool {
 
     private static String describe(Options o) {
         int multiplexed = o.sockets() - (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
-        return String.format(Locale.ROOT, "%s: %,d sockets (%,d on /videos/{id}/events, %,d on /events × %d videos) over %,d videos; "
-                + "rates %s/s × %d s (warm-up %d s); %d writers; %d receiver process(es), %d source address(es); service %s",
-                o.scenario(), o.sockets(), o.sockets() - multiplexed, multiplexed, o.videosPerSocket(), o.videos(), o.rates(),
-                o.durationSeconds(), o.warmupSeconds(), o.writers(), o.processes(), o.sourceAddresses(), o.service());
+        String sockets = String.format(Locale.ROOT, "%,d sockets (%,d on /videos/{id}/events, %,d on /events × %d videos) over %,d videos; "
+                + "%d receiver process(es), %d source address(es); ", o.sockets(), o.sockets() - multiplexed, multiplexed,
+                o.videosPerSocket(), o.videos(), o.processes(), o.sourceAddresses());
+        String driven = String.format(Locale.ROOT, "rates %s/s × %d s (warm-up %d s), %d writers; ", o.rates(), o.durationSeconds(),
+                o.warmupSeconds(), o.writers());
+        return o.scenario() + ": " + switch (o.scenario()) {
+            case "load" -> sockets + driven;
+            case "idle" -> sockets + "held " + o.holdSeconds() + " s; ";
+            case "notify-rate" -> String.format(Locale.ROOT, "%d writers, %d s per kind of UPDATE; ", o.writers(), o.durationSeconds());
+            default -> String.format(Locale.ROOT, "up to %,d connections; ", o.sockets());
+        } + "service " + o.service();
     }
 
     private static void sleep(int seconds) {
@@ -225,13 +232,19 @@ public final class LoadTool {
         }
     }
 
-    /** One step's figures, latencies in milliseconds. */
+    /**
+     * One step's figures, latencies in milliseconds: from the commit's acknowledgement to the writer to
+     * the frame's arrival, and the same from the moment the UPDATE was sent ({@code sent*}), which
+     * bounds the true commit-to-receive time from above.
+     */
     public record StepFigures(int targetChangesPerSecond, double changesPerSecond, double deliveriesPerSecond, long deliveries,
-            double p50Ms, double p95Ms, double p99Ms, double p999Ms, double maxMs) {
+            double p50Ms, double p95Ms, double p99Ms, double p999Ms, double maxMs, double sentP50Ms, double sentP99Ms,
+            double sentMaxMs) {
 
-        static StepFigures of(Driver.Step step, Histogram h) {
+        static StepFigures of(Driver.Step step, Histogram h, Histogram fromSend) {
             return new StepFigures(step.target(), step.rate(), h.getTotalCount() / step.seconds(), h.getTotalCount(),
-                    ms(h, 50), ms(h, 95), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0);
+                    ms(h, 50), ms(h, 95), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(fromSend, 50), ms(fromSend, 99),
+                    fromSend.getMaxValue() / 1000.0);
         }
 
         private static double ms(Histogram h, double percentile) {

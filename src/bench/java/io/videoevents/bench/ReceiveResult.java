@@ -20,7 +20,10 @@ final class ReceiveResult {
         return new Histogram(60_000_000L, 3);
     }
 
+    /** from the commit's acknowledgement to the writer: a lower bound of commit → received */
     final Histogram[] latency;
+    /** from the UPDATE being sent: an upper bound */
+    final Histogram[] fromSend;
     /** versions the sockets should have received: every commit after each socket's snapshot */
     long expected;
     /** distinct versions received */
@@ -38,14 +41,17 @@ final class ReceiveResult {
 
     ReceiveResult(int steps) {
         latency = new Histogram[steps];
+        fromSend = new Histogram[steps];
         for (int i = 0; i < steps; i++) {
             latency[i] = newHistogram();
+            fromSend[i] = newHistogram();
         }
     }
 
     void merge(ReceiveResult other) {
         for (int i = 0; i < latency.length; i++) {
             latency[i].add(other.latency[i]);
+            fromSend[i].add(other.fromSend[i]);
         }
         expected += other.expected;
         received += other.received;
@@ -68,9 +74,15 @@ final class ReceiveResult {
         return lost == 0 && duplicates == 0 && outOfOrder == 0 && errors == 0 && unexpectedCloses == 0;
     }
 
+    private List<Histogram> all() {
+        List<Histogram> all = new ArrayList<>(List.of(latency));
+        all.addAll(List.of(fromSend));
+        return all;
+    }
+
     void write(DataOutputStream out) throws IOException {
         out.writeInt(latency.length);
-        for (Histogram histogram : latency) {
+        for (Histogram histogram : all()) {
             ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
             int length = histogram.encodeIntoCompressedByteBuffer(buffer);
             out.writeInt(length);
@@ -90,10 +102,15 @@ final class ReceiveResult {
         int steps = in.readInt();
         ReceiveResult result = new ReceiveResult(steps);
         try {
-            for (int i = 0; i < steps; i++) {
+            for (int i = 0; i < 2 * steps; i++) {
                 byte[] bytes = new byte[in.readInt()];
                 in.readFully(bytes);
-                result.latency[i] = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+                Histogram histogram = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+                if (i < steps) {
+                    result.latency[i] = histogram;
+                } else {
+                    result.fromSend[i - steps] = histogram;
+                }
             }
         } catch (java.util.zip.DataFormatException e) {
             throw new IOException(e);

@@ -259,6 +259,7 @@ final class Receivers implements ReceiverGroup {
                 if (step < 0) {
                     continue; // warm-up
                 }
+                result.fromSend[step].recordValue(Math.min((receivedAt[i] - commits.sentNanos(videos[i], versions[i])) / 1_000, 60_000_000L));
                 long latency = receivedAt[i] - committedAt;
                 if (latency < 0) {
                     result.beforeAck++;

@@ -126,6 +126,14 @@ public class AccessRules implements VideoAccessPolicy, AccessGuard {
                 });
     }
 
+    /**
+     * Verifies a token off the event loop (key retrieval may block): the same rule for an upgrade's
+     * Authorization header and for an {@code auth} message. Fails with {@link TokenRefused}.
+     */
+    Uni<Caller> verifyOffLoop(String token) {
+        return Uni.createFrom().item(() -> verify(token)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
     private Caller verify(String token) {
         try {
             Caller caller = Caller.of(parser.parse(token));

@@ -23,8 +23,10 @@ class UpgradeCheck implements HttpUpgradeCheck {
     private final boolean checkOrigin;
     private final Set<String> allowed;
     private final boolean authEnabled;
+    private final AccessRules rules;
 
-    UpgradeCheck(VideoEventsConfig config) {
+    UpgradeCheck(VideoEventsConfig config, AccessRules rules) {
+        this.rules = rules;
         this.checkOrigin = config.origins().check();
         this.allowed = Set.copyOf(config.origins().allowed().orElse(List.of()).stream().map(UpgradeCheck::normalise).toList());
         this.authEnabled = config.auth().enabled();
@@ -38,20 +40,25 @@ class UpgradeCheck implements HttpUpgradeCheck {
             Log.infof("refused a socket upgrade from origin %.100s", origin);
             return CheckResult.rejectUpgrade(403);
         }
-        if (!authEnabled || context.httpRequest().getHeader("Authorization") == null) {
+        String authorization = context.httpRequest().getHeader("Authorization");
+        if (!authEnabled || authorization == null) {
             return CheckResult.permitUpgrade();
         }
-        return context.securityIdentity()
-                .map(identity -> {
-                    if (identity.isAnonymous()) {
-                        return CheckResult.rejectUpgradeSync(401, Map.of("WWW-Authenticate", List.of("Bearer")));
-                    }
-                    context.userData().put(Caller.KEY, Caller.of((org.eclipse.microprofile.jwt.JsonWebToken) identity.getPrincipal()));
+        // verified here, by the rule the auth message uses, not through the request's security identity:
+        // the socket keeps only its Caller, and the upgrade request is not held for the socket's lifetime
+        if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return CheckResult.rejectUpgrade(401, Map.of("WWW-Authenticate", List.of("Bearer")));
+        }
+        return rules.verifyOffLoop(authorization.substring(BEARER.length()).trim())
+                .map(caller -> {
+                    context.userData().put(Caller.KEY, caller);
                     return CheckResult.permitUpgradeSync();
                 })
                 .onFailure().recoverWithItem(failure -> CheckResult.rejectUpgradeSync(401,
                         Map.of("WWW-Authenticate", List.of("Bearer"))));
     }
+
+    private static final String BEARER = "Bearer ";
 
     private boolean allowedOrigin(String origin, String host, String scheme) {
         String normalised = normalise(origin);
