@@ -81,12 +81,15 @@ public final class LoadTool {
                 ServiceProbe.Memory withSockets = probe.memory();
                 List<String> connectionsWithSockets = driver.serviceConnections();
                 List<Driver.Step> driven = new ArrayList<>();
+                List<ServiceProbe.Cpu> cpu = new ArrayList<>();
                 if (load) {
                     if (options.warmupSeconds() > 0) {
                         driver.run(options.rates().get(0), options.warmupSeconds(), -1);
                     }
                     for (int i = 0; i < options.rates().size(); i++) {
+                        ServiceProbe.Cpu cpuBefore = probe.cpu();
                         driven.add(driver.run(options.rates().get(i), options.durationSeconds(), i));
+                        cpu.add(cpuBefore == null ? null : probe.cpu().minus(cpuBefore));
                     }
                 } else {
                     sleep(options.holdSeconds());
@@ -95,7 +98,7 @@ public final class LoadTool {
                 ServiceProbe.Memory end = probe.memory();
                 List<String> connectionsAtEnd = driver.serviceConnections();
                 for (int i = 0; i < driven.size(); i++) {
-                    steps.add(StepFigures.of(driven.get(i), result.latency[i], result.fromSend[i]));
+                    steps.add(StepFigures.of(driven.get(i), result.latency[i], result.fromSend[i], cpu.get(i)));
                 }
                 Report report = new Report(options.scenario(), describe(options), connected, probe.pid().orElse(-1), start,
                         withSockets, end, perSocket(start, withSockets, connected.ready()), connectionsAtStart.size(),
@@ -239,12 +242,14 @@ public final class LoadTool {
      */
     public record StepFigures(int targetChangesPerSecond, double changesPerSecond, double deliveriesPerSecond, long deliveries,
             double p50Ms, double p95Ms, double p99Ms, double p999Ms, double maxMs, double sentP50Ms, double sentP99Ms,
-            double sentMaxMs) {
+            double sentMaxMs, double serviceCpuPercent, double serviceUserMicrosPerDelivery, double serviceSystemMicrosPerDelivery) {
 
-        static StepFigures of(Driver.Step step, Histogram h, Histogram fromSend) {
-            return new StepFigures(step.target(), step.rate(), h.getTotalCount() / step.seconds(), h.getTotalCount(),
+        static StepFigures of(Driver.Step step, Histogram h, Histogram fromSend, ServiceProbe.Cpu cpu) {
+            long n = h.getTotalCount();
+            return new StepFigures(step.target(), step.rate(), n / step.seconds(), n,
                     ms(h, 50), ms(h, 95), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(fromSend, 50), ms(fromSend, 99),
-                    fromSend.getMaxValue() / 1000.0);
+                    fromSend.getMaxValue() / 1000.0, cpu == null ? -1 : 100 * cpu.total() / step.seconds(),
+                    cpu == null || n == 0 ? -1 : cpu.user() * 1e6 / n, cpu == null || n == 0 ? -1 : cpu.system() * 1e6 / n);
         }
 
         private static double ms(Histogram h, double percentile) {

@@ -67,12 +67,14 @@ public record Report(
                 pgConnectionNames, pgMaxConnections));
         if (!steps.isEmpty()) {
             out.append("latency: commit acknowledged to the writer → frame received (and, after the bar, UPDATE sent → received)\n");
-            out.append(String.format(Locale.ROOT, "%10s %10s %13s %9s %8s %8s %8s %8s %10s | %8s %8s %8s%n", "target/s", "changes/s",
-                    "deliveries/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "events", "p50 ms", "p99 ms", "max ms"));
+            out.append(String.format(Locale.ROOT, "%10s %10s %13s %9s %8s %8s %8s %8s %10s | %8s %8s %8s | %s%n", "target/s", "changes/s",
+                    "deliveries/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "events", "p50 ms", "p99 ms", "max ms",
+                    "service CPU"));
             for (LoadTool.StepFigures s : steps) {
-                out.append(String.format(Locale.ROOT, "%,10d %,10.0f %,13.0f %9.2f %8.2f %8.2f %8.2f %8.1f %,10d | %8.2f %8.2f %8.1f%n",
+                out.append(String.format(Locale.ROOT, "%,10d %,10.0f %,13.0f %9.2f %8.2f %8.2f %8.2f %8.1f %,10d | %8.2f %8.2f %8.1f | %.0f %% (user %.1f + kernel %.1f µs/delivery)%n",
                         s.targetChangesPerSecond(), s.changesPerSecond(), s.deliveriesPerSecond(), s.p50Ms(), s.p95Ms(), s.p99Ms(),
-                        s.p999Ms(), s.maxMs(), s.deliveries(), s.sentP50Ms(), s.sentP99Ms(), s.sentMaxMs()));
+                        s.p999Ms(), s.maxMs(), s.deliveries(), s.sentP50Ms(), s.sentP99Ms(), s.sentMaxMs(), s.serviceCpuPercent(),
+                        s.serviceUserMicrosPerDelivery(), s.serviceSystemMicrosPerDelivery()));
             }
         }
         out.append(String.format(Locale.ROOT, "deliveries: %,d expected, %,d received; lost %d, duplicated %d, out of order %d, "

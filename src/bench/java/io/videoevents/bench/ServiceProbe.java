@@ -57,6 +57,32 @@ final class ServiceProbe {
         }
     }
 
+    /** CPU time the service has used so far, in seconds: in its own code (user) and in the kernel for it (system). */
+    record Cpu(double user, double system) {
+        Cpu minus(Cpu earlier) {
+            return new Cpu(user - earlier.user, system - earlier.system);
+        }
+
+        double total() {
+            return user + system;
+        }
+    }
+
+    /** The service's CPU time so far, or null when unknown. */
+    Cpu cpu() {
+        if (pid.isEmpty()) {
+            return null;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid.getAsLong()), "stat"));
+            // fields after the command name, which is in parentheses and may hold spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new Cpu(Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0); // utime, stime in USER_HZ (100)
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private long rss() {
         if (pid.isEmpty()) {
             return -1;

@@ -14,6 +14,10 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * One open socket: its subscriptions and its outgoing queue. Frames are handed to Vert.x at once and
@@ -44,6 +48,9 @@ final class ClientConnection {
     private volatile boolean awaitingAuth;
     private long expiryTimer = -1;
     private volatile OptionalLong pendingStart = OptionalLong.empty();
+    // the event loop the socket lives on, when it was opened on one: the hub hands it its frames there
+    private final Context context = Context.isOnEventLoopThread() ? Vertx.currentContext() : null;
+    private final Thread loop = context == null ? null : Thread.currentThread();
 
     ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, int messagesPerSecond,
             Runnable onSlowClose, Deliveries deliveries) {
@@ -112,6 +119,16 @@ final class ClientConnection {
         return pendingStart;
     }
 
+    /** The socket's event-loop context, or null when it was not opened on an event loop. */
+    Context context() {
+        return context;
+    }
+
+    /** The socket's event-loop thread, or null. */
+    Thread loop() {
+        return loop;
+    }
+
     WebSocketConnection socket() {
         return socket;
     }
@@ -131,10 +148,7 @@ final class ClientConnection {
     void deliver(Frames.EventFrame frame, boolean live) {
         String text = frame.text();
         if (reserve(text)) {
-            socket.sendText(text).subscribe().with(ok -> {
-                written(text);
-                deliveries.delivered(live ? frame.occurredAtMillis() : 0);
-            }, failure -> written(text));
+            socket.sendText(text).subscribe().withSubscriber(new Written(text.length(), live ? frame.occurredAtMillis() : 0, null));
         }
     }
 
@@ -146,7 +160,7 @@ final class ClientConnection {
     /** Queues a frame; never blocks. Closes the socket (4408) if the client has fallen too far behind. */
     void send(String frame) {
         if (reserve(frame)) {
-            socket.sendText(frame).subscribe().with(ok -> written(frame), failure -> written(frame));
+            socket.sendText(frame).subscribe().withSubscriber(new Written(frame.length(), NOT_AN_EVENT, null));
         }
     }
 
@@ -159,14 +173,54 @@ final class ClientConnection {
             return Uni.createFrom().voidItem();
         }
         CompletableFuture<Void> taken = new CompletableFuture<>();
-        socket.sendText(frame).subscribe().with(ok -> {
-            written(frame);
-            taken.complete(null);
-        }, failure -> {
-            written(frame);
-            taken.complete(null);
-        });
+        socket.sendText(frame).subscribe().withSubscriber(new Written(frame.length(), NOT_AN_EVENT, taken));
         return Uni.createFrom().completionStage(taken);
+    }
+
+    /** {@link Written} for a frame that is not a status event. */
+    private static final long NOT_AN_EVENT = -1;
+
+    /**
+     * Settles one frame once the network has taken it or the write failed: frees its place in the queue
+     * and counts the delivery. A plain subscriber rather than callbacks: one small object per frame and
+     * no per-frame context capture on the fan-out path.
+     */
+    private final class Written implements UniSubscriber<Void> {
+        private final int length;
+        private final long occurredAtMillis;
+        private final CompletableFuture<Void> taken;
+
+        Written(int length, long occurredAtMillis, CompletableFuture<Void> taken) {
+            this.length = length;
+            this.occurredAtMillis = occurredAtMillis;
+            this.taken = taken;
+        }
+
+        @Override
+        public void onSubscribe(UniSubscription subscription) {
+            // nothing to cancel: the write is under way
+        }
+
+        @Override
+        public void onItem(Void ignored) {
+            written(length);
+            if (occurredAtMillis != NOT_AN_EVENT) {
+                deliveries.delivered(occurredAtMillis);
+            }
+            settle();
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            written(length);
+            settle();
+        }
+
+        private void settle() {
+            if (taken != null) {
+                taken.complete(null);
+            }
+        }
     }
 
     private boolean reserve(String frame) {
@@ -194,9 +248,9 @@ final class ClientConnection {
         return queuedMessages.get() * 2 >= maxQueuedMessages || queuedBytes.get() * 2 >= maxQueuedBytes;
     }
 
-    private void written(String frame) {
+    private void written(int length) {
         queuedMessages.decrementAndGet();
-        queuedBytes.addAndGet(-frame.length());
+        queuedBytes.addAndGet(-length);
     }
 
     /** Sends an error and closes; later frames are dropped. */

@@ -80,15 +80,66 @@ public class SubscriptionHub {
         }
     }
 
-    /** Hands one committed change to the subscriptions of its video. */
+    /**
+     * Hands one committed change to the subscriptions of its video. They are grouped by the event loop
+     * their socket lives on and each loop gets its group in one task, so the frames are written from
+     * the loop that owns the socket: one hand-over per loop per event instead of one cross-thread write
+     * (and wake-up) per socket. A subscription's events keep their order: each loop runs its tasks in
+     * the order they were given.
+     */
     void deliver(StatusEvent event) {
         Set<Subscription> subscriptions = byVideo.get(event.videoId());
         if (subscriptions == null || subscriptions.isEmpty()) {
             return;
         }
         EventFrame frame = frames.status(event);
+        List<LoopBatch> batches = new ArrayList<>(4);
         for (Subscription subscription : subscriptions) {
-            subscription.offer(frame);
+            Thread loop = subscription.client.loop();
+            if (loop == null) {
+                subscription.offer(frame);
+                continue;
+            }
+            LoopBatch batch = null;
+            for (LoopBatch candidate : batches) {
+                if (candidate.loop == loop) {
+                    batch = candidate;
+                    break;
+                }
+            }
+            if (batch == null) {
+                batch = new LoopBatch(loop, subscription.client.context(), frame);
+                batches.add(batch);
+            }
+            batch.subscriptions.add(subscription);
+        }
+        for (LoopBatch batch : batches) {
+            if (batch.loop == Thread.currentThread()) {
+                batch.handle(null);
+            } else {
+                batch.context.runOnContext(batch);
+            }
+        }
+    }
+
+    /** One event's subscriptions on one event loop. */
+    private static final class LoopBatch implements io.vertx.core.Handler<Void> {
+        final Thread loop;
+        final io.vertx.core.Context context;
+        final EventFrame frame;
+        final List<Subscription> subscriptions = new ArrayList<>();
+
+        LoopBatch(Thread loop, io.vertx.core.Context context, EventFrame frame) {
+            this.loop = loop;
+            this.context = context;
+            this.frame = frame;
+        }
+
+        @Override
+        public void handle(Void ignored) {
+            for (Subscription subscription : subscriptions) {
+                subscription.offer(frame);
+            }
         }
     }
 

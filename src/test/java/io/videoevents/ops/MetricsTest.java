@@ -45,8 +45,8 @@ class MetricsTest {
             assertThat(Metrics.value("video_events_backfilled_total").orElseThrow()).isGreaterThanOrEqualTo(0);
             assertThat(Metrics.value("video_events_slow_client_closes_total").orElseThrow()).isGreaterThanOrEqualTo(0);
             assertThat(Metrics.value("video_events_notify_queue_usage").orElseThrow()).isBetween(0.0, 1.0);
-            // the WebSockets Next server's own series
-            assertThat(Metrics.value("quarkus_websockets_server_connections_opened_total").orElseThrow()).isGreaterThanOrEqualTo(1);
+            // WebSockets Next's own per-message series are off on purpose (a tagged meter id per frame sent)
+            assertThat(Metrics.value("quarkus_websockets_server_connections_opened_total")).isEmpty();
         }
     }
 }
