@@ -82,14 +82,17 @@ public final class LoadTool {
                 List<String> connectionsWithSockets = driver.serviceConnections();
                 List<Driver.Step> driven = new ArrayList<>();
                 List<ServiceProbe.Cpu> cpu = new ArrayList<>();
+                List<Double> allocated = new ArrayList<>();
                 if (load) {
                     if (options.warmupSeconds() > 0) {
                         driver.run(options.rates().get(0), options.warmupSeconds(), -1);
                     }
                     for (int i = 0; i < options.rates().size(); i++) {
                         ServiceProbe.Cpu cpuBefore = probe.cpu();
+                        double allocatedBefore = probe.metric("jvm_gc_memory_allocated_bytes_total", "");
                         driven.add(driver.run(options.rates().get(i), options.durationSeconds(), i));
                         cpu.add(cpuBefore == null ? null : probe.cpu().minus(cpuBefore));
+                        allocated.add(allocatedBefore < 0 ? -1 : probe.metric("jvm_gc_memory_allocated_bytes_total", "") - allocatedBefore);
                     }
                 } else {
                     sleep(options.holdSeconds());
@@ -98,7 +101,7 @@ public final class LoadTool {
                 ServiceProbe.Memory end = probe.memory();
                 List<String> connectionsAtEnd = driver.serviceConnections();
                 for (int i = 0; i < driven.size(); i++) {
-                    steps.add(StepFigures.of(driven.get(i), result.latency[i], result.fromSend[i], cpu.get(i)));
+                    steps.add(StepFigures.of(driven.get(i), result.latency[i], result.fromSend[i], cpu.get(i), allocated.get(i)));
                 }
                 Report report = new Report(options.scenario(), describe(options), connected, probe.pid().orElse(-1), start,
                         withSockets, end, perSocket(start, withSockets, connected.ready()), connectionsAtStart.size(),
@@ -153,6 +156,11 @@ public final class LoadTool {
         PgConnectOptions connect = PgConnectOptions.fromUri(options.database());
         connect.addProperty("application_name", Driver.APPLICATION_NAME);
         String refusal = "none (stopped at --sockets)";
+        String before;
+        try (Driver driver = new Driver(options)) {
+            before = "max_connections: " + driver.maxConnections() + ", held by the video-events service: "
+                    + driver.serviceConnections().size();
+        }
         long started = System.nanoTime();
         try {
             while (connections.size() < options.sockets()) {
@@ -168,12 +176,7 @@ public final class LoadTool {
             lines.add(String.format(Locale.ROOT, "LISTEN connections opened before PostgreSQL refused: %d (in %.1f s)", connections.size(),
                     (System.nanoTime() - started) / 1e9));
             lines.add("refusal: " + refusal);
-            try (Driver driver = new Driver(options)) {
-                lines.add("max_connections: " + driver.maxConnections() + ", held by the video-events service now: "
-                        + driver.serviceConnections().size());
-            } catch (IllegalStateException e) {
-                lines.add("max_connections: not readable now (" + e.getMessage() + ")");
-            }
+            lines.add(before);
         } finally {
             for (PgConnection connection : connections) {
                 connection.close();
@@ -242,14 +245,16 @@ public final class LoadTool {
      */
     public record StepFigures(int targetChangesPerSecond, double changesPerSecond, double deliveriesPerSecond, long deliveries,
             double p50Ms, double p95Ms, double p99Ms, double p999Ms, double maxMs, double sentP50Ms, double sentP99Ms,
-            double sentMaxMs, double serviceCpuPercent, double serviceUserMicrosPerDelivery, double serviceSystemMicrosPerDelivery) {
+            double sentMaxMs, double serviceCpuPercent, double serviceUserMicrosPerDelivery, double serviceSystemMicrosPerDelivery,
+            double serviceAllocatedBytesPerDelivery) {
 
-        static StepFigures of(Driver.Step step, Histogram h, Histogram fromSend, ServiceProbe.Cpu cpu) {
+        static StepFigures of(Driver.Step step, Histogram h, Histogram fromSend, ServiceProbe.Cpu cpu, double allocated) {
             long n = h.getTotalCount();
             return new StepFigures(step.target(), step.rate(), n / step.seconds(), n,
                     ms(h, 50), ms(h, 95), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(fromSend, 50), ms(fromSend, 99),
                     fromSend.getMaxValue() / 1000.0, cpu == null ? -1 : 100 * cpu.total() / step.seconds(),
-                    cpu == null || n == 0 ? -1 : cpu.user() * 1e6 / n, cpu == null || n == 0 ? -1 : cpu.system() * 1e6 / n);
+                    cpu == null || n == 0 ? -1 : cpu.user() * 1e6 / n, cpu == null || n == 0 ? -1 : cpu.system() * 1e6 / n,
+                    allocated < 0 || n == 0 ? -1 : allocated / n);
         }
 
         private static double ms(Histogram h, double percentile) {

@@ -76,7 +76,6 @@ final class Plot {
         g.setColor(Color.BLACK);
         g.drawRect(LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM);
 
-        int legendY = TOP + 20;
         for (int i = 0; i < lines.size(); i++) {
             Line line = lines.get(i);
             if (line.histogram().getTotalCount() == 0) {
@@ -99,9 +98,16 @@ final class Plot {
             g.setColor(color);
             g.setStroke(new BasicStroke(2f));
             g.draw(path);
+        }
+        // the legend goes over the lines, on a light box so both stay readable
+        g.setColor(new Color(255, 255, 255, 225));
+        g.fillRect(LEFT + 6, TOP + 6, 430, 18 * lines.size() + 8);
+        int legendY = TOP + 20;
+        for (int i = 0; i < lines.size(); i++) {
+            g.setColor(COLORS[i % COLORS.length]);
             g.fillRect(LEFT + 12, legendY - 9, 14, 10);
             g.setColor(Color.BLACK);
-            g.drawString(line.label(), LEFT + 32, legendY);
+            g.drawString(lines.get(i).label(), LEFT + 32, legendY);
             legendY += 18;
         }
         g.dispose();

@@ -71,10 +71,10 @@ public record Report(
                     "deliveries/s", "p50 ms", "p95 ms", "p99 ms", "p99.9 ms", "max ms", "events", "p50 ms", "p99 ms", "max ms",
                     "service CPU"));
             for (LoadTool.StepFigures s : steps) {
-                out.append(String.format(Locale.ROOT, "%,10d %,10.0f %,13.0f %9.2f %8.2f %8.2f %8.2f %8.1f %,10d | %8.2f %8.2f %8.1f | %.0f %% (user %.1f + kernel %.1f µs/delivery)%n",
+                out.append(String.format(Locale.ROOT, "%,10d %,10.0f %,13.0f %9.2f %8.2f %8.2f %8.2f %8.1f %,10d | %8.2f %8.2f %8.1f | %.0f %% (user %.1f + kernel %.1f µs, %,.0f B allocated per delivery)%n",
                         s.targetChangesPerSecond(), s.changesPerSecond(), s.deliveriesPerSecond(), s.p50Ms(), s.p95Ms(), s.p99Ms(),
                         s.p999Ms(), s.maxMs(), s.deliveries(), s.sentP50Ms(), s.sentP99Ms(), s.sentMaxMs(), s.serviceCpuPercent(),
-                        s.serviceUserMicrosPerDelivery(), s.serviceSystemMicrosPerDelivery()));
+                        s.serviceUserMicrosPerDelivery(), s.serviceSystemMicrosPerDelivery(), s.serviceAllocatedBytesPerDelivery()));
             }
         }
         out.append(String.format(Locale.ROOT, "deliveries: %,d expected, %,d received; lost %d, duplicated %d, out of order %d, "
