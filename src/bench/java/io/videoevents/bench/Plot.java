@@ -99,15 +99,19 @@ final class Plot {
             g.setStroke(new BasicStroke(2f));
             g.draw(path);
         }
-        // the legend goes over the lines, on a light box so both stay readable
+        // the legend sits bottom right, where latency curves (rising to the right) rarely are, on a light box
+        int boxWidth = 430;
+        int boxHeight = 18 * lines.size() + 8;
+        int boxX = W - RIGHT - boxWidth - 6;
+        int boxY = H - BOTTOM - boxHeight - 6;
         g.setColor(new Color(255, 255, 255, 225));
-        g.fillRect(LEFT + 6, TOP + 6, 430, 18 * lines.size() + 8);
-        int legendY = TOP + 20;
+        g.fillRect(boxX, boxY, boxWidth, boxHeight);
+        int legendY = boxY + 16;
         for (int i = 0; i < lines.size(); i++) {
             g.setColor(COLORS[i % COLORS.length]);
-            g.fillRect(LEFT + 12, legendY - 9, 14, 10);
+            g.fillRect(boxX + 6, legendY - 9, 14, 10);
             g.setColor(Color.BLACK);
-            g.drawString(lines.get(i).label(), LEFT + 32, legendY);
+            g.drawString(lines.get(i).label(), boxX + 26, legendY);
             legendY += 18;
         }
         g.dispose();

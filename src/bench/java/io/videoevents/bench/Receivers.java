@@ -99,7 +99,8 @@ final class Receivers implements ReceiverGroup {
                 .setHost(options.service().getHost())
                 .setPort(options.service().getPort())
                 .setURI(sock.multiplexed ? "/events" : "/videos/" + options.videoId(sock.videos[0]) + "/events");
-        clients.get(sock.index % clients.size()).connect(connect).onComplete(result -> {
+        // a retry goes out from the next source address, so one address running out of ports is not fatal
+        clients.get((sock.index + attempt - 1) % clients.size()).connect(connect).onComplete(result -> {
             if (result.failed()) {
                 if (attempt < 3) {
                     vertx.setTimer(100L * attempt, id -> open(sock, attempt + 1));
