@@ -113,9 +113,7 @@ public class AccessRules implements VideoAccessPolicy, AccessGuard {
         if (!enabled) {
             return Uni.createFrom().item(Optional.empty());
         }
-        // verification may have to fetch keys (JWKS): off the event loop
-        return Uni.createFrom().item(() -> verify(token))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        return verifyOffLoop(token)
                 .map(caller -> {
                     Caller previous = socket.userData().get(Caller.KEY);
                     if (previous != null && !previous.subject().equals(caller.subject())) {
