@@ -73,6 +73,23 @@ public interface VideoEventsConfig {
         /** How long a socket without an Authorization header has to send its {@code auth} message (else 4401). */
         @WithDefault("5s")
         Duration messageTimeout();
+
+        /**
+         * Whether {@code mp.jwt.verify.issuer} must be set while authentication is on; the instance does not
+         * start without it. A token's {@code iss} is then checked against it. Turn off only where every key
+         * the instance trusts signs for this service alone: any issuer holding it is then accepted.
+         */
+        @WithDefault("true")
+        boolean requireIssuer();
+
+        /**
+         * Whether {@code mp.jwt.verify.audiences} must be set while authentication is on; the instance does
+         * not start without it. A token's {@code aud} must then name one of those audiences, so a token the
+         * identity provider issued for another service is refused here. Turn off only where the provider
+         * issues tokens for this service alone.
+         */
+        @WithDefault("true")
+        boolean requireAudience();
     }
 
     /** Which web origins may open sockets and call the REST API from a browser. */
@@ -142,9 +159,27 @@ public interface VideoEventsConfig {
         @WithDefault("1048576")
         long maxQueuedBytes();
 
-        /** Longest wait for one database read made for a subscription (snapshot, replay page); a catch-up then retries. */
+        /**
+         * Longest wait for one database read made for subscriptions (snapshot, replay page, gap fill). A failed
+         * or late read is retried with backoff (0.1 s doubling to 5 s), 8 times; then the subscription ends with
+         * {@code internal} (one-video socket: close 1011) and the client resumes with {@code after}.
+         */
         @WithDefault("5s")
         Duration readTimeout();
+
+        /**
+         * Queries for subscriptions' reads that may run at once (a share of the pool). Reads asked for meanwhile
+         * wait and then go together, in one query, so a reconnect storm costs a few queries, not one per socket.
+         */
+        @WithDefault("4")
+        int readConcurrency();
+
+        /**
+         * Subscribes on one {@code /events} socket that may be waiting for their first answer at once. Beyond it a
+         * subscribe is refused with {@code rate_limited} (naming the video) and may be sent again later.
+         */
+        @WithDefault("100")
+        int maxSubscribesInFlight();
 
         /**
          * SO_SNDBUF of accepted connections, in bytes. Unset, the kernel sizes it (on Linux up to

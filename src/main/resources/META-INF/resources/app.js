@@ -73,6 +73,12 @@ function render(video) {
     rows.set(video.id, row);
     document.querySelector('#empty').hidden = true;
     client.watch(video.id, (event) => onEvent(video.id, event));
+  } else if (row.dataset.status === 'deleted') {
+    // created again under the same id: a new video, with versions above the deleted one's
+    row.classList.remove('deleted');
+    row.querySelectorAll('button').forEach((button) => { button.disabled = false; });
+    row.dataset.status = video.status;
+    client.watch(video.id, (event) => onEvent(video.id, event));
   }
   update(row, video.status, video.version);
 }
@@ -94,10 +100,24 @@ function update(row, status, version) {
 function onEvent(videoId, event) {
   const row = rows.get(videoId);
   if (!row || event.type === 'error') return;
+  if (event.type === 'deleted') {
+    showDeleted(row);
+    addLog(`${videoId} deleted`);
+    return;
+  }
   update(row, event.status, event.version);
   if (event.type === 'status') {
     addLog(`${videoId} v${event.version}: ${event.previousStatus ?? '—'} → ${event.status}`);
   }
+}
+
+function showDeleted(row) {
+  const badge = row.querySelector('.badge');
+  badge.textContent = 'deleted';
+  badge.className = 'badge deleted';
+  row.dataset.status = 'deleted';
+  row.classList.add('deleted');
+  row.querySelectorAll('button').forEach((button) => { button.disabled = true; });
 }
 
 function addLog(text) {

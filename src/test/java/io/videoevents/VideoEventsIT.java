@@ -52,9 +52,9 @@ class VideoEventsIT {
                 .body(Map.of("id", id, "rawFilePath", "/uploads/it.mp4", "ownerId", "alice"))
                 .when().post("/videos").then().statusCode(201);
 
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events", Map.of("Authorization", OWNER));
+        try (TestSocket socket = TestSocket.watching(base, id, Map.of("Authorization", OWNER));
                 WorkerSql worker = EmbeddedDatabase.worker()) {
-            assertThat(socket.next("snapshot").getLong("version")).isEqualTo(1);
+            assertThat(socket.snapshot().getLong("version")).isEqualTo(1);
 
             worker.setStatus(id, "processing");
             JsonObject status = socket.next("status");

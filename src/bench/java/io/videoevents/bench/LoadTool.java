@@ -40,6 +40,10 @@ public final class LoadTool {
             ChildReceivers.serve(options);
             System.exit(0);
         }
+        if (options.scenario().equals("misbehave")) {
+            Misbehaving.serve(options);
+            System.exit(0);
+        }
         Report report = run(options);
         System.exit(report.clean() ? 0 : 1);
     }
@@ -54,17 +58,35 @@ public final class LoadTool {
             case "load", "idle" -> sockets(options);
             case "notify-rate" -> notifyRate(options);
             case "listen-per-socket" -> listenPerSocket(options);
+            case "compare" -> {
+                Compare.Result result = Compare.run(options);
+                write(options, result);
+                yield Report.lines(options.scenario(), result.description(), List.of(), result.clean());
+            }
+            case "soak" -> {
+                Soak.Result result = Soak.run(options);
+                write(options, result);
+                yield Report.lines(options.scenario(), result.description(), List.of(), result.clean());
+            }
             default -> throw new IllegalArgumentException("unknown scenario " + options.scenario());
         };
+        if (options.scenario().equals("compare") || options.scenario().equals("soak")) {
+            return report;
+        }
         System.out.println(report.text());
+        write(options, report);
+        return report;
+    }
+
+    /** Writes {@code value} as {@code <out>/<label>.json}. */
+    private static void write(Options options, Object value) {
         try {
             Files.createDirectories(options.out());
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(options.out().resolve(options.label() + ".json").toFile(), report);
+                    .writeValue(options.out().resolve(options.label() + ".json").toFile(), value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return report;
     }
 
     /** {@code load} and {@code idle}: sockets, and for load the driven steps. */
@@ -230,7 +252,7 @@ public final class LoadTool {
         sleepMillis(TimeUnit.SECONDS.toMillis(seconds));
     }
 
-    private static void sleepMillis(long millis) {
+    static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -3,13 +3,25 @@ package io.videoevents.notify;
 import io.videoevents.video.StatusEvent;
 
 /**
- * What the LISTEN connection reports, as one typed stream: committed status changes, and the moments
- * the connection is lost and LISTENs again. Sealed, so a {@code switch} over it is checked to be complete.
+ * What the LISTEN connection reports, as one typed stream: committed status changes, the doorbells for
+ * changes of a row that are not status events (a deletion, an owner change), and the moments the
+ * connection is lost and LISTENs again. Sealed, so a {@code switch} over it is checked to be complete.
  */
 public sealed interface ListenerEvent {
 
-    /** A committed status change announced by the trigger. */
+    /** A committed status change announced by the trigger; its signature was verified. */
     record StatusChanged(StatusEvent event) implements ListenerEvent {
+    }
+
+    /**
+     * The row of a video was deleted, or so says a notification. It carries no content: whoever watches
+     * the video must read the row (and its tombstone) before trusting anything newer.
+     */
+    record VideoDeleted(String videoId) implements ListenerEvent {
+    }
+
+    /** The owner of a video changed, or so says a notification: whoever watches it must check access again. */
+    record AccessChanged(String videoId) implements ListenerEvent {
     }
 
     /**

@@ -9,8 +9,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.videoevents.video.StatusEvent;
 
 /**
- * Reads the trigger's NOTIFY payload, {@code {"videoId":…,"version":…,"status":…,"previousStatus":…,"occurredAt":µs}},
- * with a streaming parser: no tree, no reflection, one small record per notification.
+ * Reads the triggers' NOTIFY payloads with a streaming parser (no tree, no reflection):
+ * <ul>
+ * <li>a status event: {@code {"videoId":…,"version":…,"status":…,"previousStatus":…,"occurredAt":µs,"sig":…}};</li>
+ * <li>a doorbell: {@code {"kind":"deleted"|"access","videoId":…}}.</li>
+ * </ul>
+ * It checks shape only; whether a status event really comes from the trigger is {@link NotificationSignature}'s call.
  */
 final class NotificationParser {
 
@@ -19,11 +23,29 @@ final class NotificationParser {
     private NotificationParser() {
     }
 
-    /** @throws IllegalArgumentException when the payload is not a complete status event */
-    static StatusEvent parse(String payload) {
+    /** What a payload says, before anyone trusts it. */
+    sealed interface Parsed {
+    }
+
+    /** A status event with the signature it came with (null if none) and its commit time in µs as signed. */
+    record Status(StatusEvent event, long occurredAtMicros, String signature) implements Parsed {
+    }
+
+    /** A doorbell: the row of {@code videoId} was deleted. */
+    record Deleted(String videoId) implements Parsed {
+    }
+
+    /** A doorbell: the owner of {@code videoId} changed. */
+    record AccessChanged(String videoId) implements Parsed {
+    }
+
+    /** @throws IllegalArgumentException when the payload is none of the shapes above */
+    static Parsed parse(String payload) {
+        String kind = null;
         String videoId = null;
         String status = null;
         String previousStatus = null;
+        String signature = null;
         long version = -1;
         long occurredAtMicros = Long.MIN_VALUE;
         try (JsonParser p = JSON.createParser(payload)) {
@@ -34,23 +56,44 @@ final class NotificationParser {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
+                    case "kind" -> kind = text(p, value);
                     case "videoId" -> videoId = text(p, value);
                     case "status" -> status = text(p, value);
                     case "previousStatus" -> previousStatus = value == JsonToken.VALUE_NULL ? null : text(p, value);
                     case "version" -> version = number(p, value);
                     case "occurredAt" -> occurredAtMicros = number(p, value);
+                    case "sig" -> signature = value == JsonToken.VALUE_NULL ? null : text(p, value);
                     default -> p.skipChildren();
                 }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalArgumentException("trailing content after the object");
             }
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("malformed JSON: " + e.getClass().getSimpleName());
         }
-        if (videoId == null || status == null || version < 1 || occurredAtMicros == Long.MIN_VALUE) {
-            throw new IllegalArgumentException("missing videoId, status, version or occurredAt");
+        if (videoId == null) {
+            throw new IllegalArgumentException("missing videoId");
+        }
+        if (kind != null) {
+            return switch (kind) {
+                case "deleted" -> new Deleted(videoId);
+                case "access" -> new AccessChanged(videoId);
+                case "status" -> status(videoId, version, status, previousStatus, occurredAtMicros, signature);
+                default -> throw new IllegalArgumentException("unknown kind " + kind);
+            };
+        }
+        return status(videoId, version, status, previousStatus, occurredAtMicros, signature);
+    }
+
+    private static Status status(String videoId, long version, String status, String previousStatus, long occurredAtMicros,
+            String signature) {
+        if (status == null || version < 1 || occurredAtMicros == Long.MIN_VALUE) {
+            throw new IllegalArgumentException("missing status, version or occurredAt");
         }
         Instant occurredAt = Instant.ofEpochSecond(Math.floorDiv(occurredAtMicros, 1_000_000L),
                 Math.floorMod(occurredAtMicros, 1_000_000L) * 1_000L);
-        return new StatusEvent(videoId, version, status, previousStatus, occurredAt);
+        return new Status(new StatusEvent(videoId, version, status, previousStatus, occurredAt), occurredAtMicros, signature);
     }
 
     private static String text(JsonParser p, JsonToken token) throws java.io.IOException {

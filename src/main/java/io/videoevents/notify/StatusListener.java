@@ -52,8 +52,13 @@ public class StatusListener {
     private final Counter malformed;
 
     private final Counter reconnects;
+    private final Counter rejected;
 
     private PgSubscriber subscriber;
+    /** Set once the signing key was read; never changes afterwards (see {@link NotificationSignature}). */
+    private volatile NotificationSignature signature;
+    private long rejectedSinceWarning;
+    private long lastRejectionWarning;
     private volatile boolean listening;
     private volatile boolean everListened;
     private volatile boolean stopped;
@@ -75,6 +80,9 @@ public class StatusListener {
                 .description("NOTIFY payloads received on the LISTEN connection").register(registry);
         this.malformed = Counter.builder("video.events.notifications.malformed")
                 .description("NOTIFY payloads that could not be read as a status event and were skipped").register(registry);
+        this.rejected = Counter.builder("video.events.notifications.rejected")
+                .description("status notifications without the trigger's signature (sent by someone else on the channel), dropped")
+                .register(registry);
         this.reconnects = Counter.builder("video.events.listener.reconnects")
                 .description("times the LISTEN connection was lost and LISTENs again").register(registry);
         registry.gauge("video.events.listener.up", this, l -> l.isListening() ? 1 : 0);
@@ -149,6 +157,19 @@ public class StatusListener {
         if (stopped) {
             return;
         }
+        if (signature == null) {
+            // the key is read once, before the first LISTEN, so no notification ever waits for it
+            readSigningKey().onSuccess(key -> {
+                signature = new NotificationSignature(key);
+                connectFirst(attempt);
+            }).onFailure(failure -> {
+                long delay = backoff(attempt);
+                Log.warnf("cannot read the notification signing key from %s:%d (%s); retrying in %d ms", connectOptions.getHost(),
+                        connectOptions.getPort(), failure.getMessage(), delay);
+                vertx.setTimer(delay, t -> connectFirst(attempt + 1));
+            });
+            return;
+        }
         subscriber.connect().onFailure(failure -> {
             long delay = backoff(attempt);
             Log.warnf("LISTEN connection to %s:%d failed (%s); retrying in %d ms", connectOptions.getHost(),
@@ -157,6 +178,19 @@ public class StatusListener {
             subscriber.close();
             vertx.setTimer(delay, t -> connectFirst(attempt + 1));
         });
+    }
+
+    /** Reads the key the trigger signs status notifications with, over a short connection of its own. */
+    private Future<byte[]> readSigningKey() {
+        return PgConnection.connect(vertx, connectOptions).compose(connection -> connection
+                .query("SELECT key FROM video_events_signing_key").execute()
+                .map(rows -> {
+                    if (rows.size() != 1) {
+                        throw new IllegalStateException("video_events_signing_key holds " + rows.size() + " rows; expected 1");
+                    }
+                    return rows.iterator().next().getBuffer("key").getBytes();
+                })
+                .eventually(() -> connection.close()));
     }
 
     /**
@@ -262,12 +296,47 @@ public class StatusListener {
         }
         notifications.increment();
         String payload = (String) item;
+        NotificationParser.Parsed parsed;
         try {
-            return Optional.of(new ListenerEvent.StatusChanged(NotificationParser.parse(payload)));
+            parsed = NotificationParser.parse(payload);
         } catch (IllegalArgumentException e) {
             malformed.increment();
             Log.warnf("skipping a malformed notification (%s): %.200s", e.getMessage(), payload);
             return Optional.empty();
+        }
+        if (parsed instanceof NotificationParser.Status status) {
+            var e = status.event();
+            if (!signature.verify(e.videoId(), e.version(), e.status(), e.previousStatus(), status.occurredAtMicros(),
+                    status.signature())) {
+                reject(payload);
+                return Optional.empty();
+            }
+            return Optional.of(new ListenerEvent.StatusChanged(e));
+        }
+        if (parsed instanceof NotificationParser.Deleted deleted) {
+            return Optional.of(new ListenerEvent.VideoDeleted(deleted.videoId()));
+        }
+        if (parsed instanceof NotificationParser.AccessChanged changed) {
+            return Optional.of(new ListenerEvent.AccessChanged(changed.videoId()));
+        }
+        throw new IllegalStateException("unhandled notification " + parsed);
+    }
+
+    /**
+     * A status notification the trigger did not sign: somebody else NOTIFYs on the channel. Dropped and
+     * counted; a warning at most once a minute, since a flood must not become a flood of log lines.
+     */
+    private void reject(String payload) {
+        rejected.increment();
+        rejectedSinceWarning++;
+        long now = System.nanoTime();
+        if (lastRejectionWarning == 0 || now - lastRejectionWarning > 60_000_000_000L) {
+            Log.warnf("dropped %d status notification(s) without the trigger's signature on channel %s (someone else NOTIFYs"
+                    + " on it); latest: %.200s", rejectedSinceWarning, config.channel(), payload);
+            lastRejectionWarning = now;
+            rejectedSinceWarning = 0;
+        } else {
+            Log.debugf("dropped an unsigned status notification: %.200s", payload);
         }
     }
 }

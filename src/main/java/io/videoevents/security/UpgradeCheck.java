@@ -23,10 +23,10 @@ class UpgradeCheck implements HttpUpgradeCheck {
     private final boolean checkOrigin;
     private final Set<String> allowed;
     private final boolean authEnabled;
-    private final AccessRules rules;
+    private final TokenVerifier tokens;
 
-    UpgradeCheck(VideoEventsConfig config, AccessRules rules) {
-        this.rules = rules;
+    UpgradeCheck(VideoEventsConfig config, TokenVerifier tokens) {
+        this.tokens = tokens;
         this.checkOrigin = config.origins().check();
         this.allowed = Set.copyOf(config.origins().allowed().orElse(List.of()).stream().map(UpgradeCheck::normalise).toList());
         this.authEnabled = config.auth().enabled();
@@ -49,7 +49,7 @@ class UpgradeCheck implements HttpUpgradeCheck {
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return CheckResult.rejectUpgrade(401, Map.of("WWW-Authenticate", List.of("Bearer")));
         }
-        return rules.verifyOffLoop(authorization.substring(BEARER.length()).trim())
+        return tokens.verifyOffLoop(authorization.substring(BEARER.length()).trim())
                 .map(caller -> {
                     context.userData().put(Caller.KEY, caller);
                     return CheckResult.permitUpgradeSync();
@@ -69,7 +69,12 @@ class UpgradeCheck implements HttpUpgradeCheck {
         return host != null && normalised.equals(normalise((scheme == null ? "http" : scheme) + "://" + host));
     }
 
-    private static String normalise(String origin) {
+    /**
+     * An origin as scheme, lower-case host and port, the scheme's default port left out, so that the
+     * spellings a browser or an operator may use for the same origin compare equal. Text that is no
+     * URI stays distinct from every origin.
+     */
+    static String normalise(String origin) {
         try {
             URI uri = URI.create(origin.trim());
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();

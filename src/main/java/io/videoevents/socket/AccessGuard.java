@@ -33,4 +33,7 @@ public interface AccessGuard {
 
     /** Whether the socket's caller may watch this video; {@code state} is empty if the video does not exist. */
     Decision decide(WebSocketConnection socket, Optional<VideoState> state);
+
+    /** Whether the socket's caller may watch a video owned by {@code ownerId} (null: no owner). */
+    boolean mayWatch(WebSocketConnection socket, String ownerId);
 }

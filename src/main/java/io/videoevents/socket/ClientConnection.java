@@ -1,88 +1,174 @@
 package io.videoevents.socket;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocketConnection;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniSubscriber;
-import io.smallrye.mutiny.subscription.UniSubscription;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 
 /**
- * One open socket: its subscriptions and its outgoing queue. Frames are handed to Vert.x at once and
- * counted until the network has taken them; that count is the queue, and it is bounded. A client that
- * stops reading makes it grow, and past the limit the socket is closed with 4408 instead of letting
- * the server buffer without end. The client loses nothing by that: it resumes with {@code after}.
+ * One open socket: its subscriptions, its outgoing queue and its inbound limits.
+ *
+ * <p>Everything of a socket happens on its event loop: messages, subscriptions, reads' answers (moved
+ * there), closing. So the state here needs no lock, and the order of events on the loop is the order
+ * of what the client sees: once {@link #close} has run, no subscription is left and none can be added.
+ *
+ * <p>Outgoing frames go straight to the socket's channel ({@link Wire}); what the network has not yet
+ * taken is the socket's queue, and it is bounded. A client that stops reading makes it grow, and before
+ * a frame would pass the limit the socket is closed with 4408 instead of letting the server buffer
+ * without end. The client loses nothing by that: it resumes with {@code after}.
  */
 final class ClientConnection {
 
     static final UserData.TypedKey<ClientConnection> KEY = new UserData.TypedKey<>("video-events.client");
 
+    /** Messages that may wait behind an {@code auth} being verified; beyond, they are refused. */
+    static final int MAX_WAITING_BEHIND_AUTH = 32;
+
     private final WebSocketConnection socket;
     private final int maxQueuedMessages;
     private final long maxQueuedBytes;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final AtomicInteger queuedMessages = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicLong peakQueuedBytes = new AtomicLong();
+    private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+    private final Wire wire;
+    private boolean unflushed;
+    private long peakQueuedBytes;
+    private int pacedWaiting;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Runnable onSlowClose;
     private final Deliveries deliveries;
+    private final RateLimiter rate;
 
-    private final int messagesPerSecond;
-    private double tokens;
-    private long refilledAt = System.nanoTime();
-    private int refusedInARow;
     private volatile long lastHeardFrom = System.nanoTime();
     private volatile boolean awaitingAuth;
+    private boolean authInFlight;
+    private ArrayDeque<Runnable> behindAuth;
     private long expiryTimer = -1;
+    private int starting;
     private volatile OptionalLong pendingStart = OptionalLong.empty();
-    // the event loop the socket lives on, when it was opened on one: the hub hands it its frames there
-    private final Context context = Context.isOnEventLoopThread() ? Vertx.currentContext() : null;
-    private final Thread loop = context == null ? null : Thread.currentThread();
+    // the event loop the socket lives on: every change of its state happens there
+    private final Context context;
+    private final Thread loop;
 
     ClientConnection(WebSocketConnection socket, int maxQueuedMessages, long maxQueuedBytes, int messagesPerSecond,
             Runnable onSlowClose, Deliveries deliveries) {
+        if (!Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("a socket is opened on its event loop");
+        }
+        // the event loop's own context, not the duplicated one of this callback: nothing per socket is kept for it
+        this.context = ((ContextInternal) Vertx.currentContext()).unwrap();
+        this.loop = Thread.currentThread();
         this.deliveries = deliveries;
         this.socket = socket;
+        this.wire = Wire.of(socket);
         this.maxQueuedMessages = maxQueuedMessages;
         this.maxQueuedBytes = maxQueuedBytes;
-        this.messagesPerSecond = messagesPerSecond;
-        this.tokens = messagesPerSecond;
+        this.rate = new RateLimiter(messagesPerSecond, System.nanoTime());
         this.onSlowClose = onSlowClose;
     }
 
-    /** Outcome of {@link #admitMessage()}. */
-    enum Admission {
-        ACCEPT, REFUSE, CLOSE
+    // --- the event loop --------------------------------------------------------------------------
+
+    /** Runs {@code task} on the socket's event loop: now if already there, else as the loop's next task. */
+    void onLoop(Runnable task) {
+        if (Thread.currentThread() == loop) {
+            task.run();
+        } else {
+            context.runOnContext(ignored -> task.run());
+        }
+    }
+
+    /** Runs {@code task} on the socket's loop after {@code millis}, unless the socket is closing by then. */
+    void afterDelay(long millis, Runnable task) {
+        context.owner().setTimer(millis, id -> onLoop(() -> {
+            if (!isClosing()) {
+                task.run();
+            }
+        }));
+    }
+
+    /** Forgets the upgrade request's headers: call once {@code @OnOpen} has read what it needs. */
+    void forgetUpgradeHeaders() {
+        UpgradeRequestTrim.dropHeaders(socket, wire);
+    }
+
+    /** Pings the peer (on the loop), unless the socket is closing. */
+    void ping() {
+        if (!isClosing() && wire.open()) {
+            wire.ping();
+        }
+    }
+
+    /** Runs {@code task} on the loop once the TCP connection is closed, however that happened. */
+    void whenDisconnected(Runnable task) {
+        wire.whenClosed(() -> onLoop(task));
+    }
+
+    /** The socket's event-loop context. */
+    Context context() {
+        return context;
+    }
+
+    /** The socket's event-loop thread. */
+    Thread loop() {
+        return loop;
+    }
+
+    // --- inbound ---------------------------------------------------------------------------------
+
+    /** Applies the message rate; call on arrival, before anything is queued or parsed further. */
+    RateLimiter.Verdict admitMessage() {
+        heard();
+        return rate.admit(System.nanoTime());
     }
 
     /**
-     * Token bucket over client messages: up to the configured rate per second, with a burst of as many.
-     * Messages of one socket are handled one at a time, so no lock is needed.
+     * Runs a client message's handling now, or, while an {@code auth} is being verified, after it (so a
+     * {@code subscribe} sent right behind an {@code auth} is checked against the new token). False if it
+     * could not wait: too many messages behind the auth.
      */
-    Admission admitMessage() {
-        heard();
-        long now = System.nanoTime();
-        tokens = Math.min(messagesPerSecond, tokens + (now - refilledAt) * messagesPerSecond / 1e9);
-        refilledAt = now;
-        if (tokens >= 1) {
-            tokens -= 1;
-            refusedInARow = 0;
-            return Admission.ACCEPT;
+    boolean inOrder(Runnable handling) {
+        if (!authInFlight) {
+            handling.run();
+            return true;
         }
-        return ++refusedInARow > messagesPerSecond ? Admission.CLOSE : Admission.REFUSE;
+        if (behindAuth == null) {
+            behindAuth = new ArrayDeque<>(4);
+        }
+        if (behindAuth.size() >= MAX_WAITING_BEHIND_AUTH) {
+            return false;
+        }
+        behindAuth.add(handling);
+        return true;
+    }
+
+    /** An {@code auth} is being verified: later messages wait for it. */
+    void authStarted() {
+        authInFlight = true;
+    }
+
+    /** The {@code auth} was decided: runs what waited, unless the socket is closing by now. */
+    void authDone() {
+        authInFlight = false;
+        ArrayDeque<Runnable> waited = behindAuth;
+        behindAuth = null;
+        while (waited != null && !waited.isEmpty() && !isClosing() && !authInFlight) {
+            waited.poll().run();
+        }
+        if (waited != null && !waited.isEmpty() && authInFlight) {
+            // another auth came in the queue: what is left keeps waiting behind it
+            behindAuth = waited;
+        }
     }
 
     /** The peer showed it is alive (a message or a pong). */
@@ -104,7 +190,7 @@ final class ClientConnection {
     }
 
     /** Swaps the timer that closes the socket when its token expires; returns the previous one (or -1). */
-    synchronized long replaceExpiryTimer(long timer) {
+    long replaceExpiryTimer(long timer) {
         long previous = expiryTimer;
         expiryTimer = timer;
         return previous;
@@ -119,16 +205,6 @@ final class ClientConnection {
         return pendingStart;
     }
 
-    /** The socket's event-loop context, or null when it was not opened on an event loop. */
-    Context context() {
-        return context;
-    }
-
-    /** The socket's event-loop thread, or null. */
-    Thread loop() {
-        return loop;
-    }
-
     WebSocketConnection socket() {
         return socket;
     }
@@ -141,117 +217,98 @@ final class ClientConnection {
         return closing.get();
     }
 
-    /**
-     * Queues a status event; once the network has taken it, it counts as delivered and, for a live event,
-     * its commit-to-written time is recorded.
-     */
-    void deliver(Frames.EventFrame frame, boolean live) {
-        String text = frame.text();
-        if (reserve(text)) {
-            socket.sendText(text).subscribe().withSubscriber(new Written(text.length(), live ? frame.occurredAtMillis() : 0, null));
-        }
-    }
-
-    /** A replayed status event, completing once the network has taken it (see {@link #sendAndAwait}). */
-    Uni<Void> deliverAndAwait(Frames.EventFrame frame) {
-        return sendAndAwait(frame.text()).invoke(() -> deliveries.delivered(0));
-    }
-
-    /** Queues a frame; never blocks. Closes the socket (4408) if the client has fallen too far behind. */
-    void send(String frame) {
-        if (reserve(frame)) {
-            socket.sendText(frame).subscribe().withSubscriber(new Written(frame.length(), NOT_AN_EVENT, null));
-        }
-    }
+    // --- outbound --------------------------------------------------------------------------------
 
     /**
-     * Like {@link #send}; the returned Uni completes once the frame has been handed to the network
-     * (or failed), which lets a replay go at the client's pace. The write starts at once either way.
+     * Writes a live event's frame, shared by all its subscribers (a duplicate of it; the caller keeps its
+     * own reference), and flushes. False if nothing was written: the socket is closing, or its queue is
+     * full (then it is closed with 4408).
      */
-    Uni<Void> sendAndAwait(String frame) {
-        if (!reserve(frame)) {
-            return Uni.createFrom().voidItem();
-        }
-        CompletableFuture<Void> taken = new CompletableFuture<>();
-        socket.sendText(frame).subscribe().withSubscriber(new Written(frame.length(), NOT_AN_EVENT, taken));
-        return Uni.createFrom().completionStage(taken);
-    }
-
-    /** {@link Written} for a frame that is not a status event. */
-    private static final long NOT_AN_EVENT = -1;
-
-    /**
-     * Settles one frame once the network has taken it or the write failed: frees its place in the queue
-     * and counts the delivery. A plain subscriber rather than callbacks: one small object per frame and
-     * no per-frame context capture on the fan-out path.
-     */
-    private final class Written implements UniSubscriber<Void> {
-        private final int length;
-        private final long occurredAtMillis;
-        private final CompletableFuture<Void> taken;
-
-        Written(int length, long occurredAtMillis, CompletableFuture<Void> taken) {
-            this.length = length;
-            this.occurredAtMillis = occurredAtMillis;
-            this.taken = taken;
-        }
-
-        @Override
-        public void onSubscribe(UniSubscription subscription) {
-            // nothing to cancel: the write is under way
-        }
-
-        @Override
-        public void onItem(Void ignored) {
-            written(length);
-            if (occurredAtMillis != NOT_AN_EVENT) {
-                deliveries.delivered(occurredAtMillis);
-            }
-            settle();
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-            written(length);
-            settle();
-        }
-
-        private void settle() {
-            if (taken != null) {
-                taken.complete(null);
-            }
-        }
-    }
-
-    private boolean reserve(String frame) {
-        if (closing.get()) {
+    boolean deliverShared(ByteBuf frame) {
+        if (!reserve(frame.readableBytes())) {
             return false;
         }
-        int messages = queuedMessages.incrementAndGet();
-        long bytes = queuedBytes.addAndGet(frame.length());
-        if (messages > maxQueuedMessages || bytes > maxQueuedBytes) {
-            queuedMessages.decrementAndGet();
-            queuedBytes.addAndGet(-frame.length());
-            Log.infof("closing socket %s: %d frames / %d bytes not yet taken by the client", id(), messages, bytes);
+        wire.writeAndFlush(frame.retainedDuplicate());
+        return true;
+    }
+
+    /** Writes a frame of {@code text}, encoded for this socket, without flushing (see {@link #flush()}). */
+    boolean write(String text) {
+        ByteBuf frame = Wire.textFrame(wire.allocator(), text);
+        if (!reserve(frame.readableBytes())) {
+            frame.release();
+            return false;
+        }
+        wire.write(frame);
+        unflushed = true;
+        return true;
+    }
+
+    /** Writes and flushes a frame of {@code text}; never blocks. Closes the socket (4408) if the client has fallen too far behind. */
+    void send(String text) {
+        if (write(text)) {
+            flush();
+        }
+    }
+
+    /** Flushes what {@link #write} queued, if anything. */
+    void flush() {
+        if (unflushed) {
+            unflushed = false;
+            wire.flush();
+        }
+    }
+
+    /** Counts a delivered status event; {@code occurredAtMillis} > 0 records its commit-to-written time. */
+    void delivered(int count, long occurredAtMillis) {
+        deliveries.delivered(count, occurredAtMillis);
+    }
+
+    /**
+     * Whether a frame of {@code bytes} may be queued. A client that has not taken what was queued before,
+     * beyond either limit, is closed with 4408 instead: the server never holds more for it.
+     */
+    private boolean reserve(int bytes) {
+        if (closing.get() || !wire.open()) {
+            return false;
+        }
+        long pendingBytes = wire.pendingBytes() + bytes;
+        int pendingFrames = wire.pendingFrames() + 1;
+        if (pendingFrames > maxQueuedMessages || pendingBytes > maxQueuedBytes) {
+            Log.debugf("closing socket %s: %d frames / %d bytes not yet taken by the client", id(), pendingFrames, pendingBytes);
             onSlowClose.run();
             close(ErrorCodes.CLOSE_TOO_SLOW, "client too slow; reconnect with after");
             return false;
         }
-        if (bytes > peakQueuedBytes.get()) {
-            peakQueuedBytes.accumulateAndGet(bytes, Math::max);
+        if (pendingBytes > peakQueuedBytes) {
+            peakQueuedBytes = pendingBytes;
         }
         return true;
     }
 
-    /** True when at least half of either queue limit is in use: time for a replay to wait. */
-    boolean halfFull() {
-        return queuedMessages.get() * 2 >= maxQueuedMessages || queuedBytes.get() * 2 >= maxQueuedBytes;
+    /** How many of {@code wanted} replayed frames may be sent now: half the queue's frame limit, less what waits (at least 1). */
+    int room(int wanted) {
+        return Math.max(1, Math.min(wanted, maxQueuedMessages / 2 - wire.pendingFrames()));
     }
 
-    private void written(int length) {
-        queuedMessages.decrementAndGet();
-        queuedBytes.addAndGet(-length);
+    /** Runs {@code task} on the loop once everything written so far has been taken by the network. */
+    void whenTaken(Runnable task) {
+        flush();
+        pacedWaiting++;
+        wire.afterPending(() -> onLoop(() -> {
+            pacedWaiting--;
+            if (!isClosing()) {
+                task.run();
+            }
+        }));
     }
+
+    /** True while a replay waits for the client to take what was sent. */
+    boolean replayWaiting() {
+        return pacedWaiting > 0;
+    }
+
+    // --- closing ---------------------------------------------------------------------------------
 
     /** Sends an error and closes; later frames are dropped. */
     void fail(String errorFrame, int closeCode, String reason) {
@@ -262,25 +319,37 @@ final class ClientConnection {
         close(closeCode, reason);
     }
 
-    /** Stops all sending and closes the socket with {@code code}; idempotent. */
+    /**
+     * Stops all sending, ends every subscription and closes the socket with {@code code}; idempotent, from
+     * any thread. Once it has run on the loop, no subscription is left and none can be added.
+     */
     void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
-            subscriptions.values().forEach(Subscription::close);
-            if (socket.isOpen()) {
-                socket.close(new CloseReason(code, reason)).subscribe().with(ok -> {
-                }, failure -> Log.debugf("closing socket %s failed: %s", id(), failure.toString()));
-            }
+            onLoop(() -> {
+                for (Subscription subscription : new ArrayList<>(subscriptions.values())) {
+                    subscription.close();
+                }
+                behindAuth = null;
+                if (socket.isOpen()) {
+                    socket.close(new CloseReason(code, reason)).subscribe().with(ok -> {
+                    }, failure -> Log.debugf("closing socket %s failed: %s", id(), failure.toString()));
+                }
+            });
         }
     }
+
+    // --- subscriptions (on the loop) -------------------------------------------------------------
 
     Subscription subscription(String videoId) {
         return subscriptions.get(videoId);
     }
 
-    /** Adds the subscription unless one exists for that video; returns the one in place. */
-    Subscription addIfAbsent(Subscription subscription) {
-        Subscription existing = subscriptions.putIfAbsent(subscription.videoId, subscription);
-        return existing == null ? subscription : existing;
+    /** Adds the subscription unless one exists for that video or the socket is closing; returns false then. */
+    boolean add(Subscription subscription) {
+        if (isClosing()) {
+            return false;
+        }
+        return subscriptions.putIfAbsent(subscription.videoId, subscription) == null;
     }
 
     void remove(Subscription subscription) {
@@ -291,20 +360,21 @@ final class ClientConnection {
         return subscriptions.values();
     }
 
-    int queuedMessages() {
-        return queuedMessages.get();
+    int subscriptionCount() {
+        return subscriptions.size();
     }
 
-    long queuedBytes() {
-        return queuedBytes.get();
+    /** Subscriptions that have not yet sent their first frame (their read is under way). */
+    int startingCount() {
+        return starting;
+    }
+
+    void startingChanged(int delta) {
+        starting += delta;
     }
 
     /** The most this socket ever had queued, in bytes: never above the limit. */
     long peakQueuedBytes() {
-        return peakQueuedBytes.get();
-    }
-
-    int subscriptionCount() {
-        return subscriptions.size();
+        return peakQueuedBytes;
     }
 }

@@ -3,6 +3,7 @@ package io.videoevents.socket;
 import java.util.OptionalLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -33,9 +34,13 @@ sealed interface ClientMessage {
     }
 
     static ClientMessage parse(String text, ObjectMapper json) {
+        if (text.isBlank()) {
+            return new Invalid("a message must be a JSON object", null);
+        }
         JsonNode node;
         try {
-            node = json.readTree(text);
+            // one JSON object per frame: anything after it makes the frame malformed
+            node = json.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(text);
         } catch (JsonProcessingException | RuntimeException e) {
             return new Invalid("malformed JSON", null);
         }

@@ -8,17 +8,16 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Uni;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.videoevents.VideoEventsConfig;
 import io.vertx.core.Vertx;
-import io.videoevents.video.VideoRepository;
 
 /**
  * Opens and closes client connections and their subscriptions for both socket endpoints, so that
@@ -29,7 +28,7 @@ public class Clients {
 
     private final Map<String, ClientConnection> open = new ConcurrentHashMap<>();
     private final SubscriptionHub hub;
-    private final VideoRepository videos;
+    private final ReadBatcher reads;
     private final Frames frames;
     private final VideoEventsConfig.Socket limits;
     private final Counter slowCloses;
@@ -38,13 +37,13 @@ public class Clients {
     private final Vertx vertx;
     private final Duration authTimeout;
 
-    Clients(SubscriptionHub hub, VideoRepository videos, Frames frames, VideoEventsConfig config, MeterRegistry registry,
+    Clients(SubscriptionHub hub, ReadBatcher reads, Frames frames, VideoEventsConfig config, MeterRegistry registry,
             AccessGuard guard, Vertx vertx) {
         this.guard = guard;
         this.vertx = vertx;
         this.authTimeout = config.auth().messageTimeout();
         this.hub = hub;
-        this.videos = videos;
+        this.reads = reads;
         this.frames = frames;
         this.limits = config.socket();
         this.slowCloses = Counter.builder("video.events.slow.client.closes")
@@ -54,15 +53,30 @@ public class Clients {
         registry.gauge("video.events.subscriptions", hub, SubscriptionHub::subscriptionCount);
     }
 
+    /** A socket opened: its connection, or null (logged, socket closed with 1011) if it cannot be served. */
     ClientConnection opened(WebSocketConnection socket) {
-        ClientConnection client = new ClientConnection(socket, limits.maxQueuedMessages(), limits.maxQueuedBytes(),
-                limits.maxMessagesPerSecond(), slowCloses::increment, deliveries);
+        ClientConnection client;
+        try {
+            client = new ClientConnection(socket, limits.maxQueuedMessages(), limits.maxQueuedBytes(),
+                    limits.maxMessagesPerSecond(), slowCloses::increment, deliveries);
+        } catch (RuntimeException e) {
+            // WebSockets Next would drop an exception from @OnOpen silently; this is the service's own fault
+            Log.errorf(e, "cannot serve socket %s", socket.id());
+            socket.close(new io.quarkus.websockets.next.CloseReason(ErrorCodes.CLOSE_INTERNAL, "internal error")).subscribe()
+                    .with(ok -> {
+                    }, failure -> {
+                    });
+            return null;
+        }
         socket.userData().put(ClientConnection.KEY, client);
         open.put(socket.id(), client);
+        // WebSockets Next calls @OnClose only once its set-up is complete; a client that resets right after
+        // the upgrade would otherwise stay here for good. The channel's own close covers every case.
+        client.whenDisconnected(() -> closed(socket));
         if (guard.requiresAuthMessage(socket)) {
             client.awaitingAuth(true);
             vertx.setTimer(Math.max(1, authTimeout.toMillis()), t -> {
-                if (client.awaitingAuth()) {
+                if (client.awaitingAuth() && !client.isClosing()) {
                     client.fail(error(ErrorCodes.BAD_REQUEST, "no auth message within " + authTimeout.toSeconds() + " s", null),
                             ErrorCodes.CLOSE_UNAUTHENTICATED, "authentication required");
                 }
@@ -74,22 +88,33 @@ public class Clients {
     }
 
     /**
-     * Handles an {@code auth} message: verifies the token and binds it to the socket. True if the socket
-     * may go on; a refused token closes it with 4401.
+     * Handles an {@code auth} message: verifies the token off the loop and binds it to the socket; messages
+     * that arrive meanwhile wait for the outcome. {@code then} runs on the loop once the token was accepted
+     * ({@code first}: it was the socket's first). A refused token closes the socket with 4401; an outcome
+     * that comes after the socket closed changes nothing and sets no timer.
      */
-    Uni<Boolean> authenticate(ClientConnection client, String token) {
-        return guard.authenticate(client.socket(), token)
-                .map(expiry -> {
-                    client.awaitingAuth(false);
-                    closeAtExpiry(client, expiry);
-                    return true;
-                })
-                .onFailure().recoverWithItem(failure -> {
+    void authenticate(ClientConnection client, String token, java.util.function.BiConsumer<ClientConnection, Boolean> then) {
+        boolean first = client.awaitingAuth();
+        client.authStarted();
+        guard.authenticate(client.socket(), token).subscribe().with(
+                expiry -> client.onLoop(() -> {
+                    if (!client.isClosing()) {
+                        client.awaitingAuth(false);
+                        closeAtExpiry(client, expiry);
+                        if (!first) {
+                            // the caller's groups may differ: every subscription checks its access again
+                            client.subscriptions().forEach(Subscription::doorbell);
+                        }
+                        then.accept(client, first);
+                    }
+                    client.authDone();
+                }),
+                failure -> client.onLoop(() -> {
                     Log.debugf("socket %s: token refused (%s)", client.id(), failure.getMessage());
                     client.fail(error(ErrorCodes.BAD_REQUEST, "token refused: " + failure.getMessage(), null),
                             ErrorCodes.CLOSE_UNAUTHENTICATED, "invalid token");
-                    return false;
-                });
+                    client.authDone();
+                }));
     }
 
     /** A message other than auth on a socket that has not authenticated: refused with 4401. */
@@ -153,20 +178,17 @@ public class Clients {
     }
 
     /**
-     * Subscribes {@code client} to a video and starts it: {@code greeting} (if any), then a snapshot or
-     * the replay after {@code after}, then live. A second subscribe to the same video changes nothing
-     * and completes with {@link Subscription.Start#ALREADY}.
+     * Subscribes {@code client} to a video and starts it on the socket's loop: {@code greeting} (if any),
+     * then a snapshot or the replay after {@code after}, then live; {@code ended} is told if it ends by
+     * itself. Returns false, doing nothing, when the socket already watches that video or is closing.
      */
-    Uni<Subscription.Start> subscribe(ClientConnection client, String videoId, OptionalLong after, String greeting) {
-        Subscription subscription = new Subscription(videoId, client, videos, frames, hub, limits.readTimeout());
-        if (client.addIfAbsent(subscription) != subscription) {
-            return Uni.createFrom().item(Subscription.Start.ALREADY);
+    boolean subscribe(ClientConnection client, String videoId, OptionalLong after, String greeting, Subscription.Ended ended) {
+        Subscription subscription = new Subscription(videoId, client, guard, reads, frames, hub, greeting, ended);
+        if (!client.add(subscription)) {
+            return false;
         }
-        return subscription.start(after, greeting, state -> switch (guard.decide(client.socket(), state)) {
-            case ALLOW -> Subscription.Start.LIVE;
-            case FORBIDDEN -> Subscription.Start.FORBIDDEN;
-            case NOT_FOUND -> Subscription.Start.NOT_FOUND;
-        });
+        subscription.start(after);
+        return true;
     }
 
     /** Size in UTF-8 bytes, counted without copying; stops counting past the limit. */
@@ -187,6 +209,9 @@ public class Clients {
      * answered with {@code rate_limited}; a client that keeps sending is closed with 1008.
      */
     boolean admit(ClientConnection client, int size) {
+        if (client.isClosing()) {
+            return false;
+        }
         if (size > limits.maxFrameBytes()) {
             client.close(ErrorCodes.CLOSE_TOO_BIG, "frame above " + limits.maxFrameBytes() + " bytes");
             return false;
@@ -205,9 +230,10 @@ public class Clients {
         }
     }
 
-    @Scheduled(every = "${video-events.socket.ping-interval:25s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void closeSilentSockets() {
-        closeSilent();
+    /** The heartbeat runs on one Vert.x timer for the whole instance (the scheduler's granularity is a second). */
+    void startHeartbeat(@Observes StartupEvent start) {
+        long every = Math.max(100, limits.pingInterval().toMillis());
+        vertx.setPeriodic(every, every, id -> closeSilent());
     }
 
     Frames frames() {
@@ -218,15 +244,28 @@ public class Clients {
         return limits;
     }
 
-    /** Closes, with 1001, every socket that has not been heard from (no message, no pong) within the pong timeout. */
+    /**
+     * The heartbeat, one task per event loop rather than a timer per socket: every socket that has not been
+     * heard from (no message, no pong) within the pong timeout is closed with 1001; every other one is pinged.
+     */
     void closeSilent() {
         long cutoff = System.nanoTime() - limits.pongTimeout().toNanos();
+        Map<Thread, java.util.List<ClientConnection>> byLoop = new java.util.HashMap<>();
         for (ClientConnection client : open.values()) {
-            if (!client.isClosing() && client.lastHeardFrom() < cutoff) {
-                Log.infof("closing socket %s: no answer to pings for %s", client.id(), limits.pongTimeout());
-                client.close(ErrorCodes.CLOSE_GOING_AWAY, "no answer to pings");
+            if (!client.isClosing()) {
+                byLoop.computeIfAbsent(client.loop(), loop -> new java.util.ArrayList<>()).add(client);
             }
         }
+        byLoop.values().forEach(clientsOfLoop -> clientsOfLoop.get(0).onLoop(() -> {
+            for (ClientConnection client : clientsOfLoop) {
+                if (client.lastHeardFrom() < cutoff) {
+                    Log.debugf("closing socket %s: no answer to pings for %s", client.id(), limits.pongTimeout());
+                    client.close(ErrorCodes.CLOSE_GOING_AWAY, "no answer to pings");
+                } else {
+                    client.ping();
+                }
+            }
+        }));
     }
 
     /** Sockets open on this instance, for checks and tests. */

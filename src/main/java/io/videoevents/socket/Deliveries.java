@@ -8,9 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * {@code video_events_delivered_total} and {@code video_events_delivery_seconds}: status frames the
- * network has taken, and for live ones the time from the change's commit (the database's clock, taken
- * in the trigger) to that moment.
+ * {@code video_events_delivered_total} and {@code video_events_delivery_seconds}: status frames written
+ * to sockets, and for live ones the time from the change's commit (the database's clock, taken in the
+ * trigger) to the moment they were written, sampled once per event and event loop.
  */
 final class Deliveries {
 
@@ -28,9 +28,13 @@ final class Deliveries {
                 .register(registry);
     }
 
-    /** One event written; {@code occurredAtMillis} > 0 records its latency. */
-    void delivered(long occurredAtMillis) {
-        delivered.increment();
+    /**
+     * {@code count} frames of one event written on one event loop; {@code occurredAtMillis} > 0 records one
+     * latency sample for them, taken when the last was written: the histogram counts (event, event loop)
+     * pairs, not sockets, so its cost does not grow with the fan-out.
+     */
+    void delivered(int count, long occurredAtMillis) {
+        delivered.increment(count);
         if (occurredAtMillis > 0) {
             latency.record(Math.max(0, System.currentTimeMillis() - occurredAtMillis), TimeUnit.MILLISECONDS);
         }

@@ -9,19 +9,31 @@ import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.websockets.next.HttpUpgradeCheck;
-import io.smallrye.mutiny.Uni;
+import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.videoevents.VideoEventsConfig;
 import io.vertx.core.Vertx;
 
 /**
- * Graceful shutdown of the sockets. When Quarkus starts its shutdown delay (SIGTERM), new upgrades
- * are refused with 503 and the open sockets are closed with 1001 one by one, spread evenly over the
- * drain window, so thousands of clients reconnect to the other replicas over seconds, not at once.
- * Readiness is DOWN from the same moment (see {@code ops.ReadinessChecks}).
+ * Graceful shutdown of the sockets. When Quarkus starts its shutdown delay (SIGTERM), the open sockets
+ * are closed with 1001 one by one, spread evenly over the drain window, so thousands of clients
+ * reconnect to the other replicas over seconds, not at once. Readiness is DOWN from the same moment
+ * (see {@code ops.ReadinessChecks}).
+ *
+ * <p>A new upgrade that still reaches a draining instance (a proxy that has not yet seen readiness go
+ * down, or plain nginx, which never looks) is answered 404 and its connection closed. Of all answers this
+ * is the one nginx can pass on to the next replica without counting it against this one: with
+ * {@code proxy_next_upstream ... http_404} it tries the next upstream, and a 404 (unlike an error, a
+ * timeout or a 503) never marks an upstream as failed. That matters behind nginx with {@code max_fails}
+ * above 0: a WebSocket's success is only reported to nginx's balancer when it closes, so a replica marked
+ * failed once stays nearly out of rotation for as long as its sockets live, and a rolling restart marks
+ * all of them in turn. A proxy that does not retry hands the 404 to the client, which reconnects with
+ * backoff. Other requests (health probes, REST) are answered as usual. See docs/operations.md.
  */
 @ApplicationScoped
-public class Drain implements HttpUpgradeCheck {
+public class Drain {
+
+    /** Before authentication and every other filter: a refused upgrade costs nothing. */
+    private static final int PRIORITY = 1_000_000;
 
     private final Clients clients;
     private final Vertx vertx;
@@ -57,8 +69,14 @@ public class Drain implements HttpUpgradeCheck {
         }
     }
 
-    @Override
-    public Uni<CheckResult> perform(HttpUpgradeContext context) {
-        return draining ? CheckResult.rejectUpgrade(503) : CheckResult.permitUpgrade();
+    void register(@Observes Filters filters) {
+        filters.register(request -> {
+            if (draining && "websocket".equalsIgnoreCase(request.request().getHeader("Upgrade"))) {
+                request.response().setStatusCode(404).putHeader("Connection", "close")
+                        .end("shutting down: reconnect to another replica");
+                return;
+            }
+            request.next();
+        }, PRIORITY);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -12,7 +13,6 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -20,7 +20,8 @@ import io.vertx.core.buffer.Buffer;
  * each subscription then behaves exactly like the one-video socket (same code underneath). Bad input
  * gets an {@code error} and the socket stays usable, unless the client keeps misbehaving.
  */
-@WebSocket(path = "/events")
+// messages are handled on arrival and never block, so WebSockets Next needs no per-socket queue for them
+@WebSocket(path = "/events", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class EventsSocket {
 
     private final Clients clients;
@@ -34,27 +35,44 @@ public class EventsSocket {
     @OnOpen
     @NonBlocking
     public void onOpen(WebSocketConnection socket) {
-        clients.opened(socket);
+        ClientConnection client = clients.opened(socket);
+        if (client != null) {
+            client.forgetUpgradeHeaders();
+        }
     }
 
     /**
-     * Messages of one socket are handled one after the other: the returned Uni completes when this one
-     * is done, so an {@code auth} is verified before a {@code subscribe} sent right behind it is read.
+     * Handled on arrival, never queued behind another message's work: size and rate are checked first, then
+     * the message is acted on; its slow part (a subscription's reads and replay, a token's verification)
+     * goes on in the background, so an {@code unsubscribe} or an {@code auth} is answered while a replay
+     * is paused by the client. Only messages that arrive while an {@code auth} is being verified wait for
+     * it (a bounded few), so that a subscribe right behind an auth is judged by the new token.
      */
     @OnTextMessage
-    public Uni<Void> onMessage(String text, WebSocketConnection socket) {
+    @NonBlocking
+    public void onMessage(String text, WebSocketConnection socket) {
         ClientConnection client = clients.of(socket);
         if (client == null || !clients.admit(client, clients.utf8Size(text))) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         ClientMessage message = ClientMessage.parse(text, json);
-        if (message instanceof ClientMessage.Auth auth) {
-            return clients.authenticate(client, auth.token()).replaceWithVoid();
+        if (!client.inOrder(() -> handle(client, message))) {
+            client.send(clients.error(ErrorCodes.RATE_LIMITED, "too many messages while a token is being verified; slow down",
+                    null));
         }
-        if (client.awaitingAuth()) {
+    }
+
+    private void handle(ClientConnection client, ClientMessage message) {
+        if (client.isClosing()) {
+            return;
+        }
+        if (message instanceof ClientMessage.Auth auth) {
+            clients.authenticate(client, auth.token(), (c, first) -> {
+            });
+        } else if (client.awaitingAuth()) {
             clients.requireAuthFirst(client);
         } else if (message instanceof ClientMessage.Subscribe subscribe) {
-            return subscribe(client, subscribe);
+            subscribe(client, subscribe);
         } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
             unsubscribe(client, unsubscribe.videoId());
         } else if (message instanceof ClientMessage.Invalid invalid) {
@@ -62,32 +80,52 @@ public class EventsSocket {
         } else {
             throw new IllegalStateException("unhandled message " + message);
         }
-        return Uni.createFrom().voidItem();
     }
 
-    private Uni<Void> subscribe(ClientConnection client, ClientMessage.Subscribe subscribe) {
+    private void subscribe(ClientConnection client, ClientMessage.Subscribe subscribe) {
         String videoId = subscribe.videoId();
-        if (client.subscription(videoId) == null && client.subscriptionCount() >= clients.limits().maxSubscriptions()) {
+        Subscription existing = client.subscription(videoId);
+        if (existing != null) {
+            // already watched on this socket: nothing changes; while it is starting, its outcome answers this one too
+            if (existing.isStarting()) {
+                existing.subscribedAgain();
+            } else {
+                client.send(clients.frames().subscribed(videoId));
+            }
+            return;
+        }
+        if (client.subscriptionCount() >= clients.limits().maxSubscriptions()) {
             client.send(clients.error(ErrorCodes.TOO_MANY_SUBSCRIPTIONS,
                     "at most " + clients.limits().maxSubscriptions() + " videos per socket; unsubscribe from one first", videoId));
-            return Uni.createFrom().voidItem();
+            return;
         }
-        return clients.subscribe(client, videoId, subscribe.after(), clients.frames().subscribed(videoId))
-                .invoke(start -> {
-                    switch (start) {
-                        case NOT_FOUND -> client.send(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId));
-                        case FORBIDDEN -> client.send(clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId));
-                        case ALREADY -> client.send(clients.frames().subscribed(videoId));
-                        case LIVE -> {
-                        }
-                    }
-                })
-                .onFailure().invoke(failure -> {
-                    Log.errorf(failure, "could not start a subscription to video %s", videoId);
-                    client.send(clients.error(ErrorCodes.INTERNAL, "could not read the video; subscribe again later", videoId));
-                })
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+        if (client.startingCount() >= clients.limits().maxSubscribesInFlight()) {
+            client.send(clients.error(ErrorCodes.RATE_LIMITED, clients.limits().maxSubscribesInFlight()
+                    + " subscribes are still being answered on this socket; subscribe again once they are", videoId));
+            return;
+        }
+        clients.subscribe(client, videoId, subscribe.after(), clients.frames().subscribed(videoId), this::ended);
+    }
+
+    /** A subscription ended by itself; the socket stays open. */
+    private void ended(Subscription subscription, SubscriptionState.Ending ending) {
+        ClientConnection client = subscription.client;
+        String videoId = subscription.videoId;
+        String frame = switch (ending) {
+            case DELETED -> clients.frames().deleted(videoId);
+            case FORBIDDEN -> clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId);
+            case NOT_FOUND -> clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId);
+            case INTERNAL -> {
+                Log.warnf("video %s: the database could not be read for socket %s; the subscription ended", videoId, client.id());
+                yield clients.error(ErrorCodes.INTERNAL, "could not read the video; subscribe again later", videoId);
+            }
+        };
+        // a refusal at start answers every subscribe that waited for it
+        int answers = subscription.isStarting() ? subscription.subscribes() : 1;
+        for (int i = 0; i < answers; i++) {
+            client.write(frame);
+        }
+        client.flush();
     }
 
     private void unsubscribe(ClientConnection client, String videoId) {
@@ -96,7 +134,14 @@ public class EventsSocket {
             client.send(clients.error(ErrorCodes.BAD_REQUEST, "not subscribed to this video", videoId));
             return;
         }
-        subscription.unsubscribe(clients.frames().unsubscribed(videoId));
+        // whatever it was doing (a read, a replay waiting for the client) stops here; nothing of it follows
+        int unanswered = subscription.isStarting() ? subscription.subscribes() : 0;
+        subscription.close();
+        for (int i = 0; i < unanswered; i++) {
+            // its subscribes get their answer before the unsubscribe's: one answer per message, in order
+            client.write(clients.frames().subscribed(videoId));
+        }
+        client.send(clients.frames().unsubscribed(videoId));
     }
 
     @OnBinaryMessage

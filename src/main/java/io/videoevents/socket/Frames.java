@@ -29,6 +29,10 @@ class Frames {
                 resync ? Boolean.TRUE : null));
     }
 
+    String deleted(String videoId) {
+        return encode(new ServerMessage.Deleted(videoId));
+    }
+
     String subscribed(String videoId) {
         return encode(new ServerMessage.Subscribed(videoId));
     }

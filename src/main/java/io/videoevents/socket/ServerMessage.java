@@ -33,6 +33,16 @@ public sealed interface ServerMessage {
         }
     }
 
+    /** The video was deleted: nothing more of this stream follows (a video created again under the id is a new stream). */
+    @RegisterForReflection
+    @JsonPropertyOrder({ "type", "videoId" })
+    record Deleted(String videoId) implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "deleted";
+        }
+    }
+
     /** Answer to {@code subscribe} on {@code /events}; the video's snapshot or replay follows. */
     @RegisterForReflection
     @JsonPropertyOrder({ "type", "videoId" })

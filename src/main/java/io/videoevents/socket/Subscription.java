@@ -1,289 +1,197 @@
 package io.videoevents.socket;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Function;
 
+import io.netty.buffer.ByteBuf;
 import io.quarkus.logging.Log;
-import io.smallrye.mutiny.Uni;
 import io.videoevents.socket.Frames.EventFrame;
+import io.videoevents.socket.SubscriptionState.Ending;
 import io.videoevents.video.StatusEvent;
-import io.videoevents.video.VideoRepository;
 import io.videoevents.video.VideoState;
 
 /**
- * One video watched on one socket, and the only place that knows the last version this client got.
- *
- * <p>It is registered in the hub <em>before</em> it reads anything, so no live event can fall between
- * the read and going live: events that arrive while it catches up are held, then released if newer
- * than what was sent. Afterwards, for every event: not newer than the last sent, drop it; the next
- * one, send it; further ahead, fetch the missing versions from the log first. That gives each client
- * every version once, in order, whatever the listener or the network did in between.
- *
- * <p>State changes are guarded by the subscription's own monitor, held only for in-memory work and
- * the hand-off of frames to the socket (which never blocks), so frames leave in version order.
+ * One video watched on one socket: the I/O shell around {@link SubscriptionState}, which holds every
+ * rule. It registers in the hub before its first read, carries frames to the socket, reads through the
+ * shared {@link ReadBatcher}, and hands the ending to the endpoint. Everything runs on the socket's event
+ * loop; input from elsewhere (read results) is moved there first, so the state needs no lock.
  */
-final class Subscription {
+final class Subscription implements SubscriptionState.Sink {
 
-    /** Rows fetched from the log per round trip while catching up. */
-    static final int PAGE = 500;
-
-    /** Outcome of {@link #start}. */
-    enum Start {
-        LIVE, NOT_FOUND, FORBIDDEN, ALREADY
+    /** What an endpoint does when a subscription ends by itself (deleted, forbidden, not found, failed). */
+    interface Ended {
+        void ended(Subscription subscription, Ending ending);
     }
 
     final String videoId;
     final ClientConnection client;
-    private final VideoRepository videos;
+    private final SubscriptionState state;
+    private final ReadBatcher reads;
     private final Frames frames;
     private final SubscriptionHub hub;
-    private final Duration readTimeout;
+    private final String greeting;
+    private final Ended ended;
+    private boolean starting;
+    /** Subscribes to the same video that came while this one was starting: each gets the same answer. */
+    private int repeatedSubscribes;
+    /** The live event being offered, and its frame shared by every subscriber; set only during {@link #offer}. */
+    private EventFrame offered;
+    private ByteBuf offeredWire;
+    private int liveSent;
 
-    private long lastSent = -1;
-    private boolean catchingUp = true;
-    private final List<EventFrame> held = new ArrayList<>(0);
-    private volatile boolean closed;
-
-    Subscription(String videoId, ClientConnection client, VideoRepository videos, Frames frames, SubscriptionHub hub,
-            Duration readTimeout) {
+    Subscription(String videoId, ClientConnection client, AccessGuard guard, ReadBatcher reads, Frames frames,
+            SubscriptionHub hub, String greeting, Ended ended) {
         this.videoId = videoId;
         this.client = client;
-        this.videos = videos;
+        this.reads = reads;
         this.frames = frames;
         this.hub = hub;
-        this.readTimeout = readTimeout;
+        this.greeting = greeting;
+        this.ended = ended;
+        this.state = new SubscriptionState(new SubscriptionState.Access() {
+            @Override
+            public AccessGuard.Decision decide(java.util.Optional<VideoState> row) {
+                return guard.decide(client.socket(), row);
+            }
+
+            @Override
+            public boolean mayWatch(String ownerId) {
+                return guard.mayWatch(client.socket(), ownerId);
+            }
+        }, this);
     }
 
-    /**
-     * Registers, then sends a snapshot (no {@code after}) or replays the log after {@code after}, then goes live.
-     * {@code gate} decides from the video's state (empty: no such video) whether that may happen; any
-     * other answer than {@link Start#LIVE} ends the subscription with nothing sent.
-     */
-    Uni<Start> start(OptionalLong after, String greeting, Function<Optional<VideoState>, Start> gate) {
+    /** Registers in the hub, then starts reading: the snapshot, or the log after {@code after}. On the socket's loop. */
+    void start(OptionalLong after) {
         hub.register(this);
-        return videos.state(videoId)
-                .ifNoItem().after(readTimeout).fail()
-                .flatMap(state -> {
-                    // one read decides both existence and access, so a refusal takes as long as a miss
-                    Start decision = gate.apply(state);
-                    return decision != Start.LIVE
-                            ? Uni.createFrom().item(decision)
-                            : greet(greeting).begin(state.get(), after).replaceWith(Start.LIVE);
-                })
-                .onTermination().invoke((start, failure, cancelled) -> {
-                    if (start != Start.LIVE) {
-                        close();
-                    }
-                });
-    }
-
-    /** Sends the answer to a subscribe (if any) ahead of everything else of this video. */
-    private Subscription greet(String greeting) {
-        if (greeting != null) {
-            synchronized (this) {
-                if (!closed) {
-                    client.send(greeting);
-                }
-            }
-        }
-        return this;
-    }
-
-    private Uni<Void> begin(VideoState state, OptionalLong after) {
-        if (after.isEmpty()) {
-            return sendSnapshot(state, false);
-        }
-        long from = after.getAsLong();
-        boolean replayable = from <= state.version() && from + 1 >= state.oldestLoggedVersion();
-        if (!replayable) {
-            // older than the log keeps, or ahead of this database: start over from the current state
-            return sendSnapshot(state, true);
-        }
-        synchronized (this) {
-            lastSent = from;
-        }
-        return catchUp();
-    }
-
-    private Uni<Void> sendSnapshot(VideoState state, boolean resync) {
-        synchronized (this) {
-            if (closed) {
-                return Uni.createFrom().voidItem();
-            }
-            client.send(frames.snapshot(state, resync));
-            lastSent = state.version();
-        }
-        return release();
-    }
-
-    /** A live event for this video (from the listener, or from a backfill after the listener came back). */
-    void offer(EventFrame frame) {
-        boolean fetch;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            if (catchingUp) {
-                held.add(frame);
-                return;
-            }
-            long version = frame.version();
-            if (version <= lastSent) {
-                return;
-            }
-            if (version == lastSent + 1) {
-                client.deliver(frame, true);
-                lastSent = version;
-                return;
-            }
-            catchingUp = true;
-            held.add(frame);
-            fetch = true;
-        }
-        if (fetch) {
-            Log.debugf("video %s: got version %d after %d; filling the gap from the log", videoId, frame.version(), lastSentNow());
-            catchUp().subscribe().with(ok -> {
-            }, this::failed);
-        }
-    }
-
-    /** The last version sent, or empty while nothing was sent yet. */
-    synchronized OptionalLong lastSent() {
-        return lastSent < 0 ? OptionalLong.empty() : OptionalLong.of(lastSent);
-    }
-
-    private synchronized long lastSentNow() {
-        return lastSent;
+        starting = true;
+        client.startingChanged(1);
+        state.start(after);
     }
 
     /**
-     * Sends what the log holds after the last sent version, a page at a time, each page only once the
-     * client has taken the previous one; then releases held events. Retries while the database is away.
+     * A verified live event of this video, with its frame encoded once for all subscribers (a reference the
+     * caller keeps); on the socket's loop. True if it was written to the socket now.
      */
-    private Uni<Void> catchUp() {
-        return Uni.createFrom().deferred(() -> {
-            long from = lastSentNow();
-            return videos.eventsAfter(videoId, from, PAGE)
-                    .ifNoItem().after(readTimeout).fail()
-                    .onFailure(failure -> !closed).retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))
-                    .indefinitely()
-                    .flatMap(rows -> sendPage(rows)
-                            .flatMap(next -> next == Next.MORE ? catchUp()
-                                    : next == Next.RESYNC ? resync() : release()));
-        });
-    }
-
-    private enum Next {
-        MORE, DONE, RESYNC
-    }
-
-    /**
-     * Sends a page of log rows in order. Stops early once the client's queue is half full: the rest is
-     * fetched again after the client has taken what was sent, so a replay never trips the 4408 limit.
-     */
-    private Uni<Next> sendPage(List<StatusEvent> rows) {
-        Uni<Void> lastWrite = Uni.createFrom().voidItem();
-        boolean stoppedEarly = false;
-        synchronized (this) {
-            if (closed) {
-                return Uni.createFrom().item(Next.DONE);
-            }
-            for (int i = 0; i < rows.size(); i++) {
-                StatusEvent row = rows.get(i);
-                if (row.version() <= lastSent) {
-                    continue;
-                }
-                if (row.version() != lastSent + 1) {
-                    Log.warnf("video %s: the log has no version %d (next is %d); sending a fresh snapshot",
-                            videoId, lastSent + 1, row.version());
-                    return Uni.createFrom().item(Next.RESYNC);
-                }
-                EventFrame frame = frames.status(row);
-                stoppedEarly = i < rows.size() - 1 && client.halfFull();
-                if (i == rows.size() - 1 || stoppedEarly) {
-                    lastWrite = client.deliverAndAwait(frame);
-                } else {
-                    client.deliver(frame, false);
-                }
-                lastSent = row.version();
-                if (stoppedEarly) {
-                    break;
-                }
-            }
+    boolean offer(EventFrame frame, ByteBuf wire) {
+        offered = frame;
+        offeredWire = wire;
+        int before = liveSent;
+        try {
+            state.onLive(frame);
+        } finally {
+            offered = null;
+            offeredWire = null;
         }
-        Next next = rows.size() == PAGE || stoppedEarly ? Next.MORE : Next.DONE;
-        return lastWrite.replaceWith(next);
+        client.flush();
+        return liveSent != before;
     }
 
-    private Uni<Void> resync() {
-        return videos.state(videoId)
-                .ifNoItem().after(readTimeout).fail()
-                .onFailure(failure -> !closed).retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely()
-                .flatMap(state -> state.isEmpty() ? gone() : sendSnapshot(state.get(), true));
+    /** The row may have changed unannounced (deleted, new owner, notifications missed); on the socket's loop. */
+    void doorbell() {
+        state.onDoorbell();
+        client.flush();
     }
 
-    private Uni<Void> gone() {
-        client.fail(frames.error(ErrorCodes.NOT_FOUND, "video no longer exists", videoId), ErrorCodes.CLOSE_NOT_FOUND,
-                "unknown video");
-        return Uni.createFrom().voidItem();
+    /** True until the subscription has been accepted (or refused) by its first read. */
+    boolean isStarting() {
+        return starting;
     }
 
-    /** Sends held live events that follow on; if they leave a gap, catches up again, else goes live. */
-    private Uni<Void> release() {
-        synchronized (this) {
-            if (closed) {
-                return Uni.createFrom().voidItem();
-            }
-            held.sort(Comparator.comparingLong(EventFrame::version));
-            int i = 0;
-            for (; i < held.size(); i++) {
-                EventFrame frame = held.get(i);
-                if (frame.version() <= lastSent) {
-                    continue;
-                }
-                if (frame.version() != lastSent + 1) {
-                    break;
-                }
-                client.deliver(frame, true);
-                lastSent = frame.version();
-            }
-            boolean gap = i < held.size();
-            held.subList(0, i).clear();
-            if (!gap) {
-                catchingUp = false;
-                return Uni.createFrom().voidItem();
-            }
-        }
-        return catchUp();
+    /** Another subscribe to this video while it is starting: it will get the same answer as the first. */
+    void subscribedAgain() {
+        repeatedSubscribes++;
     }
 
-    private void failed(Throwable failure) {
-        Log.errorf(failure, "video %s: catching up failed", videoId);
-        client.fail(frames.error(ErrorCodes.INTERNAL, "could not read the event log", videoId), ErrorCodes.CLOSE_INTERNAL,
-                "internal error");
+    /** How many subscribe messages the outcome of the start answers. */
+    int subscribes() {
+        return 1 + repeatedSubscribes;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
-    /** Stops delivery, then sends {@code farewell}: nothing of this video can follow it. */
-    void unsubscribe(String farewell) {
-        synchronized (this) {
-            close();
-            client.send(farewell);
-        }
-    }
-
-    /** Stops delivery and leaves the hub and the socket; idempotent, takes no lock. */
+    /** Stops delivery and leaves the hub and the socket; idempotent. On the socket's loop. */
     void close() {
-        closed = true;
+        doneStarting();
+        state.close();
+        leave();
+    }
+
+    private void leave() {
         hub.unregister(this);
         client.remove(this);
+    }
+
+    // --- the state's decisions ----------------------------------------------------------------------
+
+    @Override
+    public void started() {
+        doneStarting();
+        if (greeting != null) {
+            for (int i = 0; i < subscribes(); i++) {
+                client.write(greeting);
+            }
+        }
+        repeatedSubscribes = 0;
+    }
+
+    @Override
+    public void sendLive(EventFrame frame) {
+        if (frame == offered) {
+            if (client.deliverShared(offeredWire)) {
+                liveSent++;
+            }
+        } else if (client.write(frame.text())) {
+            // an event held during a read, released later: its shared frame is gone by now
+            client.delivered(1, frame.occurredAtMillis());
+        }
+    }
+
+    @Override
+    public void sendLogged(StatusEvent event, boolean replay) {
+        if (client.write(frames.status(event).text())) {
+            client.delivered(1, 0);
+            if (!replay) {
+                hub.backfilled();
+            }
+        }
+    }
+
+    @Override
+    public void sendSnapshot(VideoState video, boolean resync) {
+        client.write(frames.snapshot(video, resync));
+    }
+
+    @Override
+    public void read(long ticket, long after, int limit, boolean paced, long delayMillis) {
+        Runnable go = () -> reads.read(videoId, after, limit == 0 ? 0 : client.room(limit), (read, failure) -> client.onLoop(() -> {
+            if (failure == null) {
+                state.onRead(ticket, read);
+            } else {
+                Log.debugf(failure, "video %s: a read for socket %s failed", videoId, client.id());
+                state.onReadFailed(ticket);
+            }
+            client.flush();
+        }));
+        if (delayMillis > 0) {
+            client.afterDelay(delayMillis, go);
+        } else if (paced) {
+            client.whenTaken(go);
+        } else {
+            go.run();
+        }
+    }
+
+    @Override
+    public void end(Ending ending) {
+        leave();
+        // still "starting" while the endpoint answers, so a refusal at start answers every subscribe that waited
+        ended.ended(this, ending);
+        doneStarting();
+    }
+
+    /** The subscription no longer counts among its socket's subscribes in flight; idempotent. */
+    private void doneStarting() {
+        if (starting) {
+            starting = false;
+            client.startingChanged(-1);
+        }
     }
 }

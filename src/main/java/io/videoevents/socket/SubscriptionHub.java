@@ -1,13 +1,12 @@
 package io.videoevents.socket;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,17 +14,15 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.videoevents.VideoEventsConfig;
 import io.videoevents.notify.ListenerEvent;
 import io.videoevents.notify.StatusListener;
 import io.videoevents.socket.Frames.EventFrame;
 import io.videoevents.video.StatusEvent;
-import io.videoevents.video.VideoRepository;
 
 /**
  * Video id → the subscriptions watching it. An event touches only its own video's subscribers, is
@@ -35,27 +32,20 @@ import io.videoevents.video.VideoRepository;
 @ApplicationScoped
 public class SubscriptionHub {
 
-    /** Videos per backfill query after the listener comes back. */
-    static final int BACKFILL_BATCH = 1000;
-
     private final Map<String, Set<Subscription>> byVideo = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final StatusListener listener;
-    private final VideoRepository videos;
     private final Frames frames;
 
     private final Counter backfilled;
 
-    private final Duration readTimeout;
-
-    SubscriptionHub(StatusListener listener, VideoRepository videos, Frames frames, MeterRegistry registry,
-            VideoEventsConfig config) {
-        this.readTimeout = config.socket().readTimeout();
+    SubscriptionHub(StatusListener listener, Frames frames, MeterRegistry registry) {
         this.listener = listener;
-        this.videos = videos;
         this.frames = frames;
         this.backfilled = Counter.builder("video.events.backfilled")
-                .description("events read from the log after the LISTEN connection came back").register(registry);
+                .description("events live subscriptions read from the log instead of a notification: gaps filled, and"
+                        + " what was committed while the LISTEN connection was away")
+                .register(registry);
     }
 
     /** Subscribes to the listener's stream before the listener connects (it starts later in start-up). */
@@ -68,10 +58,17 @@ public class SubscriptionHub {
     void on(ListenerEvent event) {
         if (event instanceof ListenerEvent.StatusChanged changed) {
             deliver(changed.event());
+        } else if (event instanceof ListenerEvent.VideoDeleted deleted) {
+            ring(deleted.videoId());
+        } else if (event instanceof ListenerEvent.AccessChanged changed) {
+            ring(changed.videoId());
         } else if (event instanceof ListenerEvent.Listening listening) {
-            if (listening.reconnected()) {
-                backfill().subscribe().with(count -> Log.infof("backfilled %d events after the listener came back", count),
-                        failure -> Log.error("backfill after reconnect failed", failure));
+            // whatever was committed while nobody listened (changes, deletions, new owners): every
+            // subscription reads its video again; the reads are merged per video by the ReadBatcher
+            int rung = ringAll();
+            if (rung > 0) {
+                Log.infof("LISTENing%s: %d subscriptions check the log for what they may have missed",
+                        listening.reconnected() ? " again" : "", rung);
             }
         } else if (event instanceof ListenerEvent.ConnectionLost) {
             Log.warn("listener connection lost; live events resume after it reconnects");
@@ -93,97 +90,106 @@ public class SubscriptionHub {
             return;
         }
         EventFrame frame = frames.status(event);
-        List<LoopBatch> batches = new ArrayList<>(4);
-        for (Subscription subscription : subscriptions) {
-            Thread loop = subscription.client.loop();
-            if (loop == null) {
-                subscription.offer(frame);
-                continue;
-            }
-            LoopBatch batch = null;
-            for (LoopBatch candidate : batches) {
-                if (candidate.loop == loop) {
-                    batch = candidate;
-                    break;
+        // the frame's bytes, encoded once; each loop holds a reference while it writes duplicates of them
+        ByteBuf wire = Wire.textFrame(PooledByteBufAllocator.DEFAULT, frame.text());
+        try {
+            forEachLoop(subscriptions, group -> {
+                int written = 0;
+                for (Subscription subscription : group) {
+                    if (subscription.offer(frame, wire)) {
+                        written++;
+                    }
                 }
-            }
-            if (batch == null) {
-                batch = new LoopBatch(loop, subscription.client.context(), frame);
-                batches.add(batch);
-            }
-            batch.subscriptions.add(subscription);
-        }
-        for (LoopBatch batch : batches) {
-            if (batch.loop == Thread.currentThread()) {
-                batch.handle(null);
-            } else {
-                batch.context.runOnContext(batch);
-            }
+                if (written > 0) {
+                    group.get(0).client.delivered(written, frame.occurredAtMillis());
+                }
+            }, wire);
+        } finally {
+            wire.release();
         }
     }
 
-    /** One event's subscriptions on one event loop. */
-    private static final class LoopBatch implements io.vertx.core.Handler<Void> {
-        final Thread loop;
-        final io.vertx.core.Context context;
-        final EventFrame frame;
-        final List<Subscription> subscriptions = new ArrayList<>();
-
-        LoopBatch(Thread loop, io.vertx.core.Context context, EventFrame frame) {
-            this.loop = loop;
-            this.context = context;
-            this.frame = frame;
+    /** A doorbell for one video: its subscriptions read the row again before anything newer goes out. */
+    void ring(String videoId) {
+        Set<Subscription> subscriptions = byVideo.get(videoId);
+        if (subscriptions != null && !subscriptions.isEmpty()) {
+            forEachLoop(subscriptions, group -> group.forEach(Subscription::doorbell), null);
         }
+    }
 
-        @Override
-        public void handle(Void ignored) {
-            for (Subscription subscription : subscriptions) {
-                subscription.offer(frame);
-            }
-        }
+    /** A doorbell for every subscription; returns how many. */
+    int ringAll() {
+        List<Subscription> all = new ArrayList<>();
+        byVideo.values().forEach(all::addAll);
+        forEachLoop(all, group -> group.forEach(Subscription::doorbell), null);
+        return all.size();
     }
 
     /**
-     * After the listener reconnects, everything committed while it was away is read from the log, in
-     * a few batched queries, and offered like live events: each subscription keeps what it lacks.
+     * Runs {@code action} once per event loop with that loop's subscriptions, on that loop. A loop other than
+     * the caller's holds a reference to {@code retained} (if any) until its action has run.
      */
-    Uni<Long> backfill() {
-        List<String> ids = new ArrayList<>();
-        List<Long> afters = new ArrayList<>();
-        byVideo.forEach((videoId, subscriptions) -> {
-            long oldest = Long.MAX_VALUE;
-            for (Subscription subscription : subscriptions) {
-                OptionalLong sent = subscription.lastSent();
-                if (sent.isPresent()) {
-                    oldest = Math.min(oldest, sent.getAsLong());
+    private static void forEachLoop(Iterable<Subscription> subscriptions, Consumer<List<Subscription>> action,
+            ByteBuf retained) {
+        List<LoopGroup> groups = new ArrayList<>(4);
+        for (Subscription subscription : subscriptions) {
+            Thread loop = subscription.client.loop();
+            LoopGroup group = null;
+            for (LoopGroup candidate : groups) {
+                if (candidate.loop == loop) {
+                    group = candidate;
+                    break;
                 }
             }
-            if (oldest != Long.MAX_VALUE) {
-                ids.add(videoId);
-                afters.add(oldest);
+            if (group == null) {
+                group = new LoopGroup(loop, subscription.client.context(), action, retained);
+                groups.add(group);
             }
-        });
-        List<Uni<Long>> batches = new ArrayList<>();
-        for (int from = 0; from < ids.size(); from += BACKFILL_BATCH) {
-            int to = Math.min(ids.size(), from + BACKFILL_BATCH);
-            String[] batchIds = ids.subList(from, to).toArray(String[]::new);
-            Long[] batchAfters = afters.subList(from, to).toArray(Long[]::new);
-            batches.add(Uni.createFrom().deferred(() -> videos.eventsAfter(batchIds, batchAfters))
-                    .ifNoItem().after(readTimeout).fail()
-                    // the database may have just come back too: keep trying, nothing else would fetch these
-                    .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5)).indefinitely()
-                    .map(rows -> {
-                        rows.forEach(this::deliver);
-                        backfilled.increment(rows.size());
-                        return (long) rows.size();
-                    }));
+            group.subscriptions.add(subscription);
         }
-        if (batches.isEmpty()) {
-            return Uni.createFrom().item(0L);
+        for (LoopGroup group : groups) {
+            if (group.loop == Thread.currentThread()) {
+                group.action.accept(group.subscriptions);
+            } else {
+                if (retained != null) {
+                    retained.retain();
+                }
+                group.context.runOnContext(group);
+            }
         }
-        return Multi.createFrom().iterable(batches)
-                .onItem().transformToUniAndConcatenate(batch -> batch)
-                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue));
+    }
+
+    /** Some subscriptions on one event loop, and what to do with them there. */
+    private static final class LoopGroup implements io.vertx.core.Handler<Void> {
+        final Thread loop;
+        final io.vertx.core.Context context;
+        final Consumer<List<Subscription>> action;
+        final ByteBuf retained;
+        final List<Subscription> subscriptions = new ArrayList<>();
+
+        LoopGroup(Thread loop, io.vertx.core.Context context, Consumer<List<Subscription>> action, ByteBuf retained) {
+            this.loop = loop;
+            this.context = context;
+            this.action = action;
+            this.retained = retained;
+        }
+
+        /** Runs on the group's loop, handed over from another thread: gives back the reference taken for it. */
+        @Override
+        public void handle(Void ignored) {
+            try {
+                action.accept(subscriptions);
+            } finally {
+                if (retained != null) {
+                    retained.release();
+                }
+            }
+        }
+    }
+
+    /** One event a live subscription took from the log instead of a notification (a gap filled, a catch-up). */
+    void backfilled() {
+        backfilled.increment();
     }
 
     void register(Subscription subscription) {
@@ -208,6 +214,12 @@ public class SubscriptionHub {
     /** Open subscriptions on this instance. */
     public int subscriptionCount() {
         return subscriptionCount.get();
+    }
+
+    /** Subscriptions of one video on this instance. */
+    int watchers(String videoId) {
+        Set<Subscription> subscriptions = byVideo.get(videoId);
+        return subscriptions == null ? 0 : subscriptions.size();
     }
 
     /** Videos with at least one subscriber on this instance. */

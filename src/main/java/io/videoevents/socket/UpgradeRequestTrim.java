@@ -3,7 +3,14 @@ package io.videoevents.socket;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.lang.reflect.Field;
+import java.util.Map;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.MultiMap;
 
 /**
  * Keeps a socket from holding on to the HTTP request that opened it.
@@ -17,6 +24,8 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
  * after authentication has attached it and before the upgrade.
  */
 @ApplicationScoped
+@RegisterForReflection(classNames = { "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl$HandshakeRequestImpl",
+        "io.vertx.core.http.impl.WebSocketImplBase" }, fields = true)
 class UpgradeRequestTrim {
 
     /** The routing-context key under which Quarkus keeps the lazily computed identity. */
@@ -24,6 +33,44 @@ class UpgradeRequestTrim {
 
     /** Filters run in descending priority as routes ordered by negated priority; authentication runs before this one. */
     private static final int PRIORITY = 10;
+
+    /** Empty headers for a socket that no longer needs its upgrade's. */
+    private static final MultiMap NO_HEADERS = MultiMap.caseInsensitiveMultiMap();
+
+    private static final Field HANDSHAKE_HEADERS = field("io.quarkus.websockets.next.runtime.WebSocketConnectionImpl$HandshakeRequestImpl",
+            "headers");
+    private static final Field VERTX_HEADERS = field("io.vertx.core.http.impl.WebSocketImplBase", "headers");
+
+    /**
+     * Lets an open socket forget its upgrade request's headers, which WebSockets Next and Vert.x each keep a
+     * copy of for the socket's whole life (about 1 KB per socket, more for a browser): once {@code @OnOpen}
+     * has read what it needs (the query), nothing looks at them again. Best effort: if the fields cannot be
+     * reached, the headers simply stay.
+     */
+    static void dropHeaders(WebSocketConnection connection, Wire wire) {
+        try {
+            if (HANDSHAKE_HEADERS != null) {
+                HANDSHAKE_HEADERS.set(connection.handshakeRequest(), Map.of());
+            }
+            if (VERTX_HEADERS != null) {
+                VERTX_HEADERS.set(wire.webSocket(), NO_HEADERS);
+            }
+        } catch (IllegalAccessException | RuntimeException e) {
+            Log.debugf("could not drop the upgrade headers of socket %s: %s", connection.id(), e.toString());
+        }
+    }
+
+    /** The field, made writable (also a final one: these are plain instance fields of ordinary classes). */
+    private static Field field(String className, String name) {
+        try {
+            Field field = Class.forName(className).getDeclaredField(name);
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debugf("upgrade headers stay with their sockets: %s.%s cannot be reached (%s)", className, name, e);
+            return null;
+        }
+    }
 
     void register(@Observes Filters filters) {
         filters.register(request -> {

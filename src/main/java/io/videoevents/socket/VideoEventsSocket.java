@@ -4,6 +4,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -12,7 +14,6 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.quarkus.logging.Log;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,8 @@ import io.videoevents.video.Versions;
  * {@code /videos/{videoId}/events}: one video per socket. A snapshot (or, with {@code ?after=V}, the
  * log after V) then every change, live. Takes no messages from the client.
  */
-@WebSocket(path = "/videos/{videoId}/events")
+// messages are handled on arrival and never block, so WebSockets Next needs no per-socket queue for them
+@WebSocket(path = "/videos/{videoId}/events", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class VideoEventsSocket {
 
     private final Clients clients;
@@ -35,70 +37,101 @@ public class VideoEventsSocket {
     }
 
     @OnOpen
-    public Uni<Void> onOpen(WebSocketConnection socket) {
+    @NonBlocking
+    public void onOpen(WebSocketConnection socket) {
         ClientConnection client = clients.opened(socket);
+        if (client == null) {
+            return;
+        }
         String videoId = socket.pathParam("videoId");
         if (!VideoIds.isValid(videoId)) {
             client.fail(clients.error(ErrorCodes.BAD_REQUEST, "videoId must be " + VideoIds.RULE, null),
                     ErrorCodes.CLOSE_POLICY, "invalid videoId");
-            return Uni.createFrom().voidItem();
+            return;
         }
         OptionalLong after;
         try {
             after = afterParameter(socket.handshakeRequest().query());
+            client.forgetUpgradeHeaders();
         } catch (IllegalArgumentException e) {
             client.fail(clients.error(ErrorCodes.BAD_REQUEST, e.getMessage(), videoId), ErrorCodes.CLOSE_POLICY,
                     "invalid after");
-            return Uni.createFrom().voidItem();
+            return;
         }
         if (client.awaitingAuth()) {
             // a browser authenticates with its first message; the subscription starts after it
             client.pendingStart(after);
-            return Uni.createFrom().voidItem();
+            return;
         }
-        return start(client, videoId, after);
+        start(client, videoId, after);
     }
 
-    private Uni<Void> start(ClientConnection client, String videoId, OptionalLong after) {
-        return clients.subscribe(client, videoId, after, null)
-                .invoke(start -> {
-                    if (start == Subscription.Start.NOT_FOUND) {
-                        client.fail(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId),
-                                ErrorCodes.CLOSE_NOT_FOUND, "unknown video");
-                    } else if (start == Subscription.Start.FORBIDDEN) {
-                        client.fail(clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId),
-                                ErrorCodes.CLOSE_FORBIDDEN, "forbidden");
-                    }
-                })
-                .onFailure().invoke(failure -> {
-                    Log.errorf(failure, "could not start a subscription to video %s", videoId);
-                    client.fail(clients.error(ErrorCodes.INTERNAL, "could not read the video; retry later", videoId),
-                            ErrorCodes.CLOSE_INTERNAL, "internal error");
-                })
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+    private void start(ClientConnection client, String videoId, OptionalLong after) {
+        // does nothing on a socket that is already closing
+        clients.subscribe(client, videoId, after, null, this::ended);
+    }
+
+    /** The socket's only subscription ended by itself: say why, then close with the matching code. */
+    private void ended(Subscription subscription, SubscriptionState.Ending ending) {
+        ClientConnection client = subscription.client;
+        String videoId = subscription.videoId;
+        switch (ending) {
+            case DELETED -> {
+                client.send(clients.frames().deleted(videoId));
+                client.close(ErrorCodes.CLOSE_NOT_FOUND, "video deleted");
+            }
+            case FORBIDDEN -> client.fail(clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId),
+                    ErrorCodes.CLOSE_FORBIDDEN, "forbidden");
+            case NOT_FOUND -> client.fail(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId),
+                    ErrorCodes.CLOSE_NOT_FOUND, "unknown video");
+            case INTERNAL -> {
+                Log.warnf("video %s: the database could not be read for socket %s; closing it", videoId, client.id());
+                client.fail(clients.error(ErrorCodes.INTERNAL, "could not read the video; retry later", videoId),
+                        ErrorCodes.CLOSE_INTERNAL, "internal error");
+            }
+        }
     }
 
     /** Only {@code auth} is understood here (first, or to replace the token); anything else is a bad request. */
     @OnTextMessage
-    public Uni<Void> onMessage(String message, WebSocketConnection socket) {
+    @NonBlocking
+    public void onMessage(String message, WebSocketConnection socket) {
         ClientConnection client = clients.of(socket);
         if (client == null || !clients.admit(client, clients.utf8Size(message))) {
-            return Uni.createFrom().voidItem();
+            return;
         }
-        if (ClientMessage.parse(message, json) instanceof ClientMessage.Auth auth) {
-            boolean first = client.awaitingAuth();
-            return clients.authenticate(client, auth.token())
-                    .flatMap(ok -> ok && first ? start(client, socket.pathParam("videoId"), client.pendingStart())
-                            : Uni.createFrom().voidItem());
+        ClientMessage parsed = ClientMessage.parse(message, json);
+        boolean accepted = client.inOrder(() -> {
+            if (client.isClosing()) {
+                return;
+            }
+            if (parsed instanceof ClientMessage.Auth auth) {
+                clients.authenticate(client, auth.token(), (c, first) -> {
+                    if (first) {
+                        start(c, socket.pathParam("videoId"), c.pendingStart());
+                    }
+                });
+            } else if (client.awaitingAuth()) {
+                clients.requireAuthFirst(client);
+            } else {
+                client.send(clients.error(ErrorCodes.BAD_REQUEST,
+                        "this socket takes only auth messages; use /events to subscribe to several videos", socket.pathParam("videoId")));
+            }
+        });
+        if (!accepted) {
+            client.send(clients.error(ErrorCodes.RATE_LIMITED, "too many messages while a token is being verified; slow down",
+                    null));
         }
-        if (client.awaitingAuth()) {
-            clients.requireAuthFirst(client);
-        } else {
-            client.send(clients.error(ErrorCodes.BAD_REQUEST,
-                    "this socket takes only auth messages; use /events to subscribe to several videos", socket.pathParam("videoId")));
+    }
+
+    /** Bad input gets an error here too: this socket takes only {@code auth} text messages. */
+    @OnBinaryMessage
+    @NonBlocking
+    public void onBinary(Buffer data, WebSocketConnection socket) {
+        ClientConnection client = clients.of(socket);
+        if (client != null && clients.admit(client, data.length())) {
+            client.send(clients.error(ErrorCodes.BAD_REQUEST, "messages are JSON text frames", socket.pathParam("videoId")));
         }
-        return Uni.createFrom().voidItem();
     }
 
     @OnPongMessage

@@ -82,16 +82,61 @@ public class VideoRepository {
     }
 
     /**
-     * Events of many videos at once, each after its own version, ordered by video then version: one
-     * round trip for a whole batch of videos when a listener comes back.
+     * Many {@link VideoRead}s in one round trip and one snapshot: for each i, video {@code ids[i]} with its
+     * log after {@code afters[i]} (at most {@code limits[i]} rows; 0 reads the state only). Results come in
+     * the order asked.
      */
-    public Uni<List<StatusEvent>> eventsAfter(String[] videoIds, Long[] afters) {
-        return pool.preparedQuery("SELECT e.video_id, e.version, e.status, e.previous_status, e.occurred_at"
-                + " FROM unnest($1::text[], $2::bigint[]) AS w(video_id, after)"
-                + " JOIN video_status_events e ON e.video_id = w.video_id AND e.version > w.after"
-                + " ORDER BY e.video_id, e.version")
-                .execute(Tuple.of(videoIds, afters))
-                .map(VideoRepository::events);
+    public Uni<List<VideoRead>> read(String[] ids, Long[] afters, Integer[] limits) {
+        return pool.preparedQuery("SELECT r.i, v.processing_status, v.status_version, v.updated_at, v.owner_id,"
+                + " (SELECT min(o.version) FROM video_status_events o WHERE o.video_id = r.id) AS oldest_version,"
+                + " t.last_version AS deleted_through, t.owner_id AS deleted_owner, e.version, e.status, e.previous_status, e.occurred_at"
+                + " FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(id, after, lim, i)"
+                + " LEFT JOIN videos v ON v.id = r.id"
+                + " LEFT JOIN video_tombstones t ON t.video_id = r.id"
+                + " LEFT JOIN LATERAL (SELECT l.version, l.status, l.previous_status, l.occurred_at FROM video_status_events l"
+                + "   WHERE l.video_id = r.id AND l.version > r.after ORDER BY l.version LIMIT r.lim) e ON true"
+                + " ORDER BY r.i, e.version")
+                .execute(Tuple.of(ids, afters, limits))
+                .map(rows -> {
+                    List<VideoRead> reads = new ArrayList<>(ids.length);
+                    Row head = null;
+                    int i = -1;
+                    List<StatusEvent> events = null;
+                    for (Row row : rows) {
+                        int index = row.getLong("i").intValue() - 1;
+                        if (index != i) {
+                            if (head != null) {
+                                reads.add(videoRead(ids[i], limits[i], head, events));
+                            }
+                            head = row;
+                            i = index;
+                            events = new ArrayList<>();
+                        }
+                        Long version = row.getLong("version");
+                        if (version != null) {
+                            events.add(new StatusEvent(ids[i], version, row.getString("status"), row.getString("previous_status"),
+                                    Video.instant(row.getOffsetDateTime("occurred_at"))));
+                        }
+                    }
+                    if (head != null) {
+                        reads.add(videoRead(ids[i], limits[i], head, events));
+                    }
+                    return reads;
+                });
+    }
+
+    private static VideoRead videoRead(String id, int limit, Row row, List<StatusEvent> events) {
+        Long deletedThrough = row.getLong("deleted_through");
+        Optional<VideoState> state = Optional.empty();
+        Long version = row.getLong("status_version");
+        if (version != null) {
+            Long oldest = row.getLong("oldest_version");
+            state = Optional.of(new VideoState(id, version, row.getString("processing_status"),
+                    Video.instant(row.getOffsetDateTime("updated_at")), oldest == null ? version : oldest,
+                    row.getString("owner_id")));
+        }
+        return new VideoRead(state, deletedThrough == null ? 0 : deletedThrough, row.getString("deleted_owner"), events,
+                events.size() < limit);
     }
 
     /**
@@ -99,20 +144,7 @@ public class VideoRepository {
      * (so a resume from before it is known to need a fresh snapshot). Empty if the video does not exist.
      */
     public Uni<Optional<VideoState>> state(String videoId) {
-        return pool.preparedQuery("SELECT v.id, v.processing_status, v.status_version, v.updated_at, v.owner_id,"
-                + " (SELECT min(e.version) FROM video_status_events e WHERE e.video_id = v.id) AS oldest_version"
-                + " FROM videos v WHERE v.id = $1")
-                .execute(Tuple.of(videoId))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return Optional.empty();
-                    }
-                    Row row = rows.iterator().next();
-                    Long oldest = row.getLong("oldest_version");
-                    return Optional.of(new VideoState(row.getString("id"), row.getLong("status_version"),
-                            row.getString("processing_status"), Video.instant(row.getOffsetDateTime("updated_at")),
-                            oldest == null ? row.getLong("status_version") : oldest, row.getString("owner_id")));
-                });
+        return read(new String[] { videoId }, new Long[] { 0L }, new Integer[] { 0 }).map(reads -> reads.get(0).state());
     }
 
     private static Optional<Video> first(RowSet<Row> rows) {

@@ -37,7 +37,16 @@ export interface ErrorMessage {
   videoId?: string;
 }
 
-export type VideoEvent = SnapshotMessage | StatusMessage | ErrorMessage;
+/**
+ * The video was deleted: nothing more of it follows and the watch is over. An id that is created again is
+ * a new video with its own versions; watch it again to follow it.
+ */
+export interface DeletedMessage {
+  type: 'deleted';
+  videoId: string;
+}
+
+export type VideoEvent = SnapshotMessage | StatusMessage | DeletedMessage | ErrorMessage;
 
 export interface ConnectOptions {
   /** JWT sent as the first message ({"type":"auth"}) on every (re)connect. */
@@ -54,7 +63,11 @@ export interface ConnectOptions {
 
 export declare class VideoEventsClient {
   readonly state: ConnectionState;
-  /** Watch a video: `onEvent` receives its snapshot (or replay) and every change, each version once, in order. */
+  /**
+   * Watch a video: `onEvent` receives its snapshot (or replay) and every change, each version once, in order.
+   * The watch ends by itself with a `deleted` message, or an `error` with code `not_found` or `forbidden`;
+   * after `internal` or `rate_limited` the client subscribes again by itself.
+   */
   watch(videoId: string, onEvent: (event: VideoEvent) => void): () => void;
   onState(listener: (state: ConnectionState, detail: StateDetail) => void): () => void;
   lastVersion(videoId: string): number | null;

@@ -7,6 +7,10 @@ const CLOSE_NORMAL = 1000;
 const MESSAGES_PER_SECOND = 40;
 // close codes after which reconnecting cannot help until something changes (see docs/protocol.md)
 const CLOSE_FINAL = new Set([4401, 4403]);
+// errors that end the watch of a video: the server will not send it again
+const ERROR_FINAL = new Set(['not_found', 'forbidden']);
+// errors after which a video's subscribe is sent again, a little later, from the last version received
+const ERROR_RETRY = new Set(['internal', 'rate_limited']);
 
 /**
  * Opens a client. `url` is the ws(s) URL of the /events endpoint, or of the service (then /events is
@@ -38,7 +42,11 @@ export class VideoEventsClient {
     this.open();
   }
 
-  /** Watches a video; `onEvent` gets every snapshot and status message of it. Returns the unwatch function. */
+  /**
+   * Watches a video; `onEvent` gets every snapshot and status message of it, each version once and in order,
+   * and the messages that end the watch: `deleted` (the video was deleted; an id created again is a new
+   * video, to be watched anew) or an `error` with code `not_found` or `forbidden`. Returns the unwatch function.
+   */
   watch(videoId, onEvent) {
     let video = this.videos.get(videoId);
     if (!video) {
@@ -107,7 +115,18 @@ export class VideoEventsClient {
     if (message.type === 'error') {
       this.onError(message);
       const video = message.videoId && this.videos.get(message.videoId);
-      if (video) video.listeners.forEach((listener) => safely(listener, message));
+      if (!video) return;
+      if (ERROR_FINAL.has(message.code)) this.videos.delete(message.videoId);
+      if (ERROR_RETRY.has(message.code)) this.retrySubscribe(message.videoId, video);
+      video.listeners.forEach((listener) => safely(listener, message));
+      return;
+    }
+    if (message.type === 'deleted') {
+      const video = this.videos.get(message.videoId);
+      if (!video) return;
+      // the stream is over; a video created again under this id is watched with a new watch()
+      this.videos.delete(message.videoId);
+      video.listeners.forEach((listener) => safely(listener, message));
       return;
     }
     if (message.type !== 'snapshot' && message.type !== 'status') return;
@@ -117,6 +136,14 @@ export class VideoEventsClient {
     if (message.type === 'snapshot' && !message.resync && video.last !== null && message.version <= video.last) return;
     video.last = message.version;
     video.listeners.forEach((listener) => safely(listener, message));
+  }
+
+  // The server could not start (or went on with) this video's subscription: ask again in 1–2 s, from the
+  // last version received, unless the video is no longer watched by then.
+  retrySubscribe(videoId, video) {
+    setTimeout(() => {
+      if (this.videos.get(videoId) === video) this.sendSubscribe(videoId, video);
+    }, 1000 + Math.random() * 1000);
   }
 
   closed(socket, close) {

@@ -47,6 +47,15 @@ class FuzzTest {
             "v-1' UNION SELECT * FROM videos --", "NULL", "\u0000" };
     static final String[] UNICODE = { "ü", "\u202e", "💥", "\uD800", "漢字", "\t\n", "\u00a0", "ᐅ" };
 
+    /** The server messages of the contract, and those that answer a client message. */
+    static final List<String> MESSAGE_TYPES = List.of("snapshot", "status", "deleted", "error", "subscribed", "unsubscribed");
+    static final List<String> ANSWERS = List.of("error", "subscribed", "unsubscribed");
+    /**
+     * The error codes random input may earn here: authentication is off and the clients stay within the
+     * limits, so anything else (an {@code internal} above all) is a fault, like a 5xx over REST.
+     */
+    static final List<String> ERROR_CODES = List.of("bad_request", "not_found");
+
     @TestHTTPResource("/")
     URI base;
 
@@ -63,11 +72,14 @@ class FuzzTest {
             worker.insertVideo(existing);
         }
 
-        int frames = fuzzSockets(random, existing);
+        int answers = fuzzSockets(random, existing);
         Map<Integer, Integer> statuses = fuzzRest(random, existing);
 
-        System.out.printf("fuzz: %d socket frames, %d REST requests, statuses %s%n", frames, REST_REQUESTS, statuses);
-        assertThat(frames + REST_REQUESTS).isGreaterThanOrEqualTo(10_000);
+        System.out.printf("fuzz: %d socket frames answered, %d REST requests, statuses %s%n", answers, REST_REQUESTS,
+                statuses);
+        // every frame got its answer (fuzzSockets checks each socket) and every request its HTTP response
+        assertThat(answers).isEqualTo(SOCKETS * FRAMES_PER_SOCKET);
+        assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(REST_REQUESTS);
         assertThat(statuses.keySet()).allMatch(status -> status < 500);
         await().atMost(TestSocket.WAIT).until(() -> hub.subscriptionCount() == 0);
 
@@ -75,35 +87,62 @@ class FuzzTest {
         String id = Ids.fresh("after-fuzz");
         try (WorkerSql worker = WorkerSql.connect(); TestSocket socket = TestSocket.open(base, "/events")) {
             worker.insertVideo(id);
-            socket.send("type", "subscribe", "videoId", id);
-            socket.next("subscribed");
-            socket.next("snapshot");
+            socket.subscribe(id);
             worker.setStatus(id, "processing");
             assertThat(socket.next("status").getLong("version")).isEqualTo(2);
         }
     }
 
+    /**
+     * Sends every socket its random frames, then reads what came back. Bad input gets an error and the socket
+     * stays open unless the client keeps misbehaving (contract section 2): these clients stay within the
+     * rate and size limits, so every socket must stay open and answer every frame it was sent with exactly
+     * one answer ({@code error}, {@code subscribed} or {@code unsubscribed}), every message being of a
+     * documented type and every error of a documented code. Returns the number of answers.
+     */
     private int fuzzSockets(Random random, String existing) {
-        int sent = 0;
         List<TestSocket> sockets = new ArrayList<>();
-        for (int s = 0; s < SOCKETS; s++) {
-            String path = s % 8 == 0 ? "/videos/" + existing + "/events" : "/events";
-            TestSocket socket = TestSocket.open(base, path);
-            sockets.add(socket);
-            for (int f = 0; f < FRAMES_PER_SOCKET; f++) {
-                if (random.nextInt(40) == 0) {
-                    socket.sendBinary(randomBytes(random, 1 + random.nextInt(2000)));
-                } else {
-                    socket.send(randomFrame(random, existing));
+        try {
+            for (int s = 0; s < SOCKETS; s++) {
+                boolean oneVideo = s % 8 == 0;
+                TestSocket socket = TestSocket.open(base, oneVideo ? "/videos/" + existing + "/events" : "/events");
+                sockets.add(socket);
+                for (int f = 0; f < FRAMES_PER_SOCKET; f++) {
+                    // binary frames are bad input on both endpoints: each gets an error
+                    if (random.nextInt(40) == 0) {
+                        socket.sendBinary(randomBytes(random, 1 + random.nextInt(2000)));
+                    } else {
+                        socket.send(randomFrame(random, existing));
+                    }
                 }
-                sent++;
             }
+            int answers = 0;
+            for (TestSocket socket : sockets) {
+                int answered = 0;
+                while (answered < FRAMES_PER_SOCKET) {
+                    JsonObject message = socket.nextUntilClosed().orElseThrow(() -> new AssertionError(
+                            "a socket within the limits was closed with " + socket.awaitClose()));
+                    assertThat(message.getString("type")).as("%s", message).isIn(MESSAGE_TYPES);
+                    if (message.getString("type").equals("error")) {
+                        assertThat(message.getString("code")).as("%s", message).isIn(ERROR_CODES);
+                    }
+                    if (ANSWERS.contains(message.getString("type"))) {
+                        answered++;
+                    }
+                }
+                answers += answered;
+            }
+            // and nothing beyond one answer per frame
+            for (TestSocket socket : sockets) {
+                assertThat(socket.isClosed()).isFalse();
+                for (int i = socket.pending(); i > 0; i--) {
+                    assertThat(socket.next().getString("type")).isNotIn(ANSWERS);
+                }
+            }
+            return answers;
+        } finally {
+            sockets.forEach(TestSocket::close);
         }
-        // every socket is either still open and answering, or was closed for a documented reason
-        for (TestSocket socket : sockets) {
-            socket.close();
-        }
-        return sent;
     }
 
     private Map<Integer, Integer> fuzzRest(Random random, String existing) throws Exception {

@@ -125,6 +125,22 @@ abstract class LivePageScenario {
         assertThat(js("return window.__noReload;")).isEqualTo("still here");
         String log = browser.findElement(By.id("log")).getText();
         assertThat(log).contains(id + " v5: failed → pending").doesNotContain("error");
+
+        // a worker deletes the video: the row says so and takes no more clicks
+        try (WorkerSql worker = WorkerSql.connect()) {
+            worker.update("DELETE FROM videos WHERE id = ?", id);
+        }
+        waitFor(() -> "deleted".equals(row(id).getAttribute("data-status")));
+        assertThat(row(id).findElement(By.cssSelector("button[data-status='failed']")).isEnabled()).isFalse();
+        // created again under the same id: a new video, whose versions continue above the deleted one's
+        browser.findElement(By.id("new-id")).sendKeys(id);
+        browser.findElement(By.id("create-button")).click();
+        waitFor(() -> rowShows(id, "pending", 7));
+        try (WorkerSql worker = WorkerSql.connect()) {
+            worker.setStatus(id, "processing");
+        }
+        waitFor(() -> rowShows(id, "processing", 8));
+        assertThat(browser.findElement(By.id("log")).getText()).contains(id + " deleted").contains(id + " v8: pending → processing");
         screenshot();
     }
 

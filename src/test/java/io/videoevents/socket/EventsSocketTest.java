@@ -52,14 +52,7 @@ class EventsSocketTest {
     void subscribeToSeveralVideosThenUnsubscribeFromOne() {
         String a = video();
         String b = video();
-        try (TestSocket socket = TestSocket.open(base, "/events")) {
-            socket.send("type", "subscribe", "videoId", a);
-            assertThat(socket.next("subscribed").getString("videoId")).isEqualTo(a);
-            assertThat(socket.next("snapshot").getString("videoId")).isEqualTo(a);
-            socket.send("type", "subscribe", "videoId", b);
-            assertThat(socket.next("subscribed").getString("videoId")).isEqualTo(b);
-            assertThat(socket.next("snapshot").getString("videoId")).isEqualTo(b);
-
+        try (TestSocket socket = TestSocket.subscribed(base, a, b)) {
             worker.setStatus(a, "processing");
             worker.setStatus(b, "failed");
             JsonObject first = socket.next("status");
@@ -94,10 +87,7 @@ class EventsSocketTest {
     @Test
     void subscribingTwiceIsIdempotent() {
         String id = video();
-        try (TestSocket socket = TestSocket.open(base, "/events")) {
-            socket.send("type", "subscribe", "videoId", id);
-            socket.next("subscribed");
-            socket.next("snapshot");
+        try (TestSocket socket = TestSocket.subscribed(base, id)) {
             socket.send("type", "subscribe", "videoId", id, "after", 0);
             assertThat(socket.next("subscribed").getString("videoId")).isEqualTo(id);
 
@@ -133,9 +123,7 @@ class EventsSocketTest {
             assertThat(error.getString("code")).isEqualTo("bad_request");
             assertThat(error.getString("message")).isNotBlank();
 
-            socket.send("type", "subscribe", "videoId", id);
-            assertThat(socket.next("subscribed").getString("videoId")).isEqualTo(id);
-            socket.next("snapshot");
+            socket.subscribe(id);
         }
     }
 
@@ -149,9 +137,7 @@ class EventsSocketTest {
             assertThat(error.getString("code")).isEqualTo("not_found");
             assertThat(error.getString("videoId")).isEqualTo(missing);
 
-            socket.send("type", "subscribe", "videoId", id);
-            socket.next("subscribed");
-            socket.next("snapshot");
+            socket.subscribe(id);
         }
     }
 
@@ -175,16 +161,8 @@ class EventsSocketTest {
     void registryIsEmptyOnceEverySocketHasClosed() {
         String a = video();
         String b = video();
-        TestSocket first = TestSocket.open(base, "/events");
-        TestSocket second = TestSocket.open(base, "/events");
-        for (TestSocket socket : new TestSocket[] { first, second }) {
-            socket.send("type", "subscribe", "videoId", a);
-            socket.next("subscribed");
-            socket.next("snapshot");
-            socket.send("type", "subscribe", "videoId", b);
-            socket.next("subscribed");
-            socket.next("snapshot");
-        }
+        TestSocket first = TestSocket.subscribed(base, a, b);
+        TestSocket second = TestSocket.subscribed(base, a, b);
         first.close();
         second.close();
         await().atMost(TestSocket.WAIT).until(() -> hub.subscriptionCount() == 0 && hub.watchedVideoCount() == 0);

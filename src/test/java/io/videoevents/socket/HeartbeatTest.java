@@ -41,9 +41,8 @@ class HeartbeatTest {
         try (WorkerSql worker = WorkerSql.connect()) {
             String id = Ids.fresh("alive");
             worker.insertVideo(id);
-            try (TestSocket one = TestSocket.open(base, "/videos/" + id + "/events");
+            try (TestSocket one = TestSocket.watching(base, id);
                     TestSocket many = TestSocket.open(base, "/events")) {
-                one.next("snapshot");
                 await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
                         .until(() -> !one.isClosed() && !many.isClosed());
             }

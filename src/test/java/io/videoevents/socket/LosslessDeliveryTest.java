@@ -21,7 +21,10 @@ import io.videoevents.notify.StatusListener;
 import io.videoevents.support.ChangeStream;
 import io.videoevents.support.FaultDatabase;
 import io.videoevents.support.FaultProfile;
+import io.videoevents.support.Ids;
 import io.videoevents.support.Metrics;
+import io.videoevents.support.TestSocket;
+import io.videoevents.support.WorkerSql;
 
 /**
  * Fault injection: 1,000 committed changes over 20 videos with 3 clients each, while the LISTEN
@@ -125,6 +128,44 @@ class LosslessDeliveryTest {
                 }
             });
             stream.assertEveryClientGotEveryVersionOnceInOrder(CATCH_UP);
+        }
+    }
+
+    @Test
+    void deletionsMadeWhileTheListenerIsAwayAreFoundWhenItComesBack() {
+        try (WorkerSql worker = FaultDatabase.worker()) {
+            String gone = Ids.fresh("away");
+            String recreated = Ids.fresh("away");
+            String changed = Ids.fresh("away");
+            for (String id : List.of(gone, recreated, changed)) {
+                worker.insertVideo(id);
+            }
+            try (TestSocket one = TestSocket.open(base, "/videos/" + gone + "/events");
+                    TestSocket events = TestSocket.open(base, "/events")) {
+                one.next("snapshot");
+                for (String id : List.of(recreated, changed)) {
+                    events.send("type", "subscribe", "videoId", id);
+                    events.next("subscribed");
+                    events.next("snapshot");
+                }
+                await().atMost(CATCH_UP).until(listener::isListening);
+                FaultDatabase.proxy().cut();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !listener.isListening());
+
+                worker.update("DELETE FROM videos WHERE id = ?", gone);
+                worker.update("DELETE FROM videos WHERE id = ?", recreated);
+                worker.insertVideo(recreated);
+                worker.setStatus(changed, "processing");
+
+                FaultDatabase.proxy().restore();
+                assertThat(one.next("deleted").getString("videoId")).isEqualTo(gone);
+                assertThat(one.awaitClose()).isEqualTo(4404);
+                // one frame each, in whichever order the two subscriptions' reads came back
+                List<String> got = List.of(events.next().encode(), events.next().encode());
+                assertThat(got).anySatisfy(frame -> assertThat(frame).contains("\"type\":\"deleted\"").contains(recreated));
+                assertThat(got).anySatisfy(frame -> assertThat(frame).contains("\"type\":\"status\"").contains(changed)
+                        .contains("\"version\":2"));
+            }
         }
     }
 

@@ -3,6 +3,9 @@ package io.videoevents.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +34,7 @@ class SocketLimitsTest {
             for (int i = 0; i < TightLimitsProfile.MAX_SUBSCRIPTIONS; i++) {
                 String id = Ids.fresh("cap");
                 worker.insertVideo(id);
-                socket.send("type", "subscribe", "videoId", id);
-                socket.next("subscribed");
-                socket.next("snapshot");
+                socket.subscribe(id);
             }
             socket.send("type", "subscribe", "videoId", extra);
             JsonObject error = socket.next("error");
@@ -43,23 +44,35 @@ class SocketLimitsTest {
         }
     }
 
+    /**
+     * The configured rate is allowed with a burst of as many; beyond it each message is refused with
+     * {@code rate_limited}, and a client that keeps sending through as many refusals in a row is closed with
+     * 1008, its last answer saying why.
+     */
     @Test
     void aFloodIsRateLimitedThenClosedWith1008() {
+        int rate = TightLimitsProfile.MESSAGES_PER_SECOND;
         try (TestSocket socket = TestSocket.open(base, "/events")) {
-            int sent = 0;
-            // the burst allowance is used up by the first messages, whose answers are bad_request
-            for (; sent < TightLimitsProfile.MESSAGES_PER_SECOND * 4; sent++) {
+            for (int sent = 0; sent < rate * 4; sent++) {
                 socket.send("{\"type\":\"unsubscribe\",\"videoId\":\"nothing\"}");
             }
-            boolean limited = false;
-            int code = -1;
-            while (!limited) {
-                JsonObject message = socket.next("error");
-                limited = "rate_limited".equals(message.getString("code"));
+            List<String> codes = new ArrayList<>();
+            for (Optional<JsonObject> message = socket.nextUntilClosed(); message.isPresent(); message = socket.nextUntilClosed()) {
+                assertThat(message.get().getString("type")).isEqualTo("error");
+                codes.add(message.get().getString("code"));
             }
-            code = socket.awaitClose();
-            assertThat(limited).isTrue();
-            assertThat(code).isEqualTo(1008);
+            assertThat(socket.awaitClose()).as("answers %s", codes).isEqualTo(1008);
+
+            // the burst: the first messages are handled (not subscribed to "nothing": bad_request), none refused
+            assertThat(codes.subList(0, rate)).as("answers %s", codes).containsOnly("bad_request");
+            // then refusals, as many in a row as the rate allows per second, the last one before the close
+            int refusedInARow = 0;
+            for (int i = codes.size() - 1; i >= 0 && codes.get(i).equals("rate_limited"); i--) {
+                refusedInARow++;
+            }
+            assertThat(refusedInARow).as("answers %s", codes).isBetween(rate, rate + 1);
+            // and the socket is closed at that point, not after every message sent
+            assertThat(codes.size()).as("answers %s", codes).isLessThan(rate * 4);
         }
     }
 }

@@ -48,8 +48,8 @@ class VideoEventsSocketTest {
     void snapshotFirstThenTheWorkersUpdate() {
         String id = Ids.fresh("v");
         worker.insertVideo(id);
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
-            JsonObject snapshot = socket.next("snapshot");
+        try (TestSocket socket = TestSocket.watching(base, id)) {
+            JsonObject snapshot = socket.snapshot();
             assertThat(snapshot.getString("videoId")).isEqualTo(id);
             assertThat(snapshot.getLong("version")).isEqualTo(1);
             assertThat(snapshot.getString("status")).isEqualTo("pending");
@@ -70,8 +70,7 @@ class VideoEventsSocketTest {
     void sameValueUpdateIsNoEvent() {
         String id = Ids.fresh("same");
         worker.insertVideo(id);
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
-            socket.next("snapshot");
+        try (TestSocket socket = TestSocket.watching(base, id)) {
             worker.setStatus(id, "pending");
             worker.update("UPDATE videos SET processed_file_path = '/out/x.mp4' WHERE id = ?", id);
             worker.setStatus(id, "processed");
@@ -88,8 +87,7 @@ class VideoEventsSocketTest {
     void rolledBackUpdateIsNoEvent() {
         String id = Ids.fresh("rollback");
         worker.insertVideo(id);
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
-            socket.next("snapshot");
+        try (TestSocket socket = TestSocket.watching(base, id)) {
             worker.updateAndRollBack("UPDATE videos SET processing_status = 'failed' WHERE id = ?", id);
             worker.setStatus(id, "processing");
 
@@ -105,11 +103,8 @@ class VideoEventsSocketTest {
         String b = Ids.fresh("b");
         worker.insertVideo(a);
         worker.insertVideo(b);
-        try (TestSocket watchingA = TestSocket.open(base, "/videos/" + a + "/events");
-                TestSocket watchingB = TestSocket.open(base, "/videos/" + b + "/events")) {
-            watchingA.next("snapshot");
-            watchingB.next("snapshot");
-
+        try (TestSocket watchingA = TestSocket.watching(base, a);
+                TestSocket watchingB = TestSocket.watching(base, b)) {
             worker.setStatus(b, "processing");
             worker.setStatus(a, "failed");
             worker.setStatus(b, "processed");
@@ -137,8 +132,7 @@ class VideoEventsSocketTest {
         java.util.List<TestSocket> sockets = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 20; i++) {
-                TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events");
-                socket.next("snapshot");
+                TestSocket socket = TestSocket.watching(base, id);
                 sockets.add(socket);
             }
             worker.setStatus(id, "processing");
@@ -157,8 +151,7 @@ class VideoEventsSocketTest {
         String id = Ids.fresh("large");
         worker.insertVideo(id);
         String huge = "/uploads/" + "x".repeat(1_000_000);
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
-            socket.next("snapshot");
+        try (TestSocket socket = TestSocket.watching(base, id)) {
             // far beyond the 8000-byte NOTIFY limit, had the payload carried the row
             worker.update("UPDATE videos SET raw_file_path = ?, processed_file_path = ?, processing_status = 'processed'"
                     + " WHERE id = ?", huge, huge, id);
@@ -173,8 +166,8 @@ class VideoEventsSocketTest {
         String id = Ids.fresh("forge");
         worker.insertVideo(id);
         worker.update("UPDATE videos SET status_version = 42 WHERE id = ?", id);
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
-            assertThat(socket.next("snapshot").getLong("version")).isEqualTo(1);
+        try (TestSocket socket = TestSocket.watching(base, id)) {
+            assertThat(socket.snapshot().getLong("version")).isEqualTo(1);
             worker.update("UPDATE videos SET status_version = 99, processing_status = 'failed' WHERE id = ?", id);
             assertThat(socket.next("status").getLong("version")).isEqualTo(2);
         }
@@ -185,8 +178,7 @@ class VideoEventsSocketTest {
         String id = Ids.fresh("malformed");
         worker.insertVideo(id);
         double before = io.videoevents.support.Metrics.value("video_events_notifications_malformed_total").orElse(0);
-        try (TestSocket socket = TestSocket.open(base, "/videos/" + id + "/events")) {
-            socket.next("snapshot");
+        try (TestSocket socket = TestSocket.watching(base, id)) {
             worker.update("SELECT pg_notify('video_status_events', 'not json at all')");
             worker.update("SELECT pg_notify('video_status_events', '{\"videoId\": \"" + id + "\", \"version\": \"x\"}')");
             worker.setStatus(id, "processing");
@@ -218,10 +210,8 @@ class VideoEventsSocketTest {
     void registryIsEmptyOnceEveryClientHasLeft() {
         String id = Ids.fresh("leave");
         worker.insertVideo(id);
-        TestSocket first = TestSocket.open(base, "/videos/" + id + "/events");
-        TestSocket second = TestSocket.open(base, "/videos/" + id + "/events");
-        first.next("snapshot");
-        second.next("snapshot");
+        TestSocket first = TestSocket.watching(base, id);
+        TestSocket second = TestSocket.watching(base, id);
         await().atMost(TestSocket.WAIT).until(() -> hub.subscriptionCount() >= 2);
 
         first.close();

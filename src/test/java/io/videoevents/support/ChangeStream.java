@@ -124,18 +124,7 @@ public final class ChangeStream implements AutoCloseable {
 
     /** Current version of each video, read straight from the database. */
     public Map<String, Long> finalVersions() {
-        Map<String, Long> versions = new HashMap<>();
-        try (var statement = worker.connection().prepareStatement("SELECT id, status_version FROM videos WHERE id = ANY (?)")) {
-            statement.setArray(1, worker.connection().createArrayOf("text", videos.toArray()));
-            try (var rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    versions.put(rows.getString(1), rows.getLong(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new AssertionError(e);
-        }
-        return versions;
+        return PacedChanges.versions(worker, videos);
     }
 
     /** Waits until every watcher has its video's final version, then checks each got every version once, in order. */

@@ -35,23 +35,21 @@ public final class PackagedApp implements AutoCloseable {
 
     /** Starts the jar with these settings (as system properties) on a free port and waits until it is ready. */
     public static PackagedApp start(String name, Map<String, String> settings) {
-        int port = freePort();
-        List<String> command = new ArrayList<>();
-        // after `./mvnw verify -Dnative` the native executable is tested; otherwise the jar
-        String nativeImage = System.getProperty("native.image.path");
-        boolean runNative = nativeImage != null && Path.of(nativeImage).toFile().canExecute();
-        command.add(runNative ? nativeImage : Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dquarkus.http.port=" + port);
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        if (!runNative) {
-            command.add("-jar");
-            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
-        }
+        return start(name, settings, Map.of());
+    }
+
+    /** The same, with these environment variables added to the ones this process has. */
+    public static PackagedApp start(String name, Map<String, String> settings, Map<String, String> environment) {
+        return start(name, freePort(), settings, environment);
+    }
+
+    /**
+     * The same on a given port: a replica started again where its predecessor listened, as a restarted pod
+     * comes back behind the same endpoint of a proxy.
+     */
+    public static PackagedApp start(String name, int port, Map<String, String> settings, Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(Path.of("target", name + ".log").toFile())
-                    .start();
+            Process process = launch(name, port, settings, environment);
             PackagedApp app = new PackagedApp(process, port);
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                     .until(() -> !process.isAlive() || app.readyStatus() == 200);
@@ -64,9 +62,67 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the jar with settings it must refuse: it has to exit by itself, with a non-zero code, before it
+     * ever turns ready. Returns what it printed.
+     */
+    public static String startMustFail(String name, Map<String, String> settings) {
+        int port = freePort();
+        try {
+            Process process = launch(name, port, settings, Map.of());
+            try (PackagedApp app = new PackagedApp(process, port)) {
+                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> !process.isAlive() || app.readyStatus() == 200);
+                if (process.isAlive()) {
+                    throw new AssertionError(name + " started although its settings should have stopped it; see target/"
+                            + name + ".log");
+                }
+                if (process.exitValue() == 0) {
+                    throw new AssertionError(name + " exited with 0; a refused start must exit with an error");
+                }
+            }
+            return log(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the instance started under {@code name} has printed so far. */
+    public static String log(String name) {
+        try {
+            return java.nio.file.Files.readString(Path.of("target", name + ".log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Process launch(String name, int port, Map<String, String> settings, Map<String, String> environment)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        // after `./mvnw verify -Dnative` the native executable is tested; otherwise the jar
+        String nativeImage = System.getProperty("native.image.path");
+        boolean runNative = nativeImage != null && Path.of(nativeImage).toFile().canExecute();
+        command.add(runNative ? nativeImage : Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dquarkus.http.port=" + port);
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        if (!runNative) {
+            command.add("-jar");
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
+        }
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", name + ".log").toFile());
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
     /** The operating system's id of the process. */
     public long pid() {
         return process.pid();
+    }
+
+    public int port() {
+        return port;
     }
 
     public URI base() {
@@ -125,7 +181,8 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port nothing listens on now. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

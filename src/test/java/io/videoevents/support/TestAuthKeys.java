@@ -4,14 +4,12 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** Hands the packaged application (prod profile: authentication on) the test's own verification key. */
+/** Hands the packaged application (prod profile: authentication on) the test's own key, issuer and audience. */
 public class TestAuthKeys implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of(
-                "mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation(),
-                "mp.jwt.verify.issuer", TestTokens.ISSUER);
+        return TestTokens.verificationSettings();
     }
 
     @Override

@@ -30,14 +30,24 @@ public final class TestSocket implements AutoCloseable {
     private final WebSocket socket;
     private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private volatile boolean everPaused;
+    private final java.util.concurrent.atomic.AtomicLong textBytes = new java.util.concurrent.atomic.AtomicLong();
 
     private final URI uri;
     private volatile long closedAt;
+    private JsonObject snapshot;
 
     private TestSocket(WebSocket socket, URI uri) {
         this.socket = socket;
         this.uri = uri;
-        socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+        socket.textMessageHandler(text -> {
+            textBytes.addAndGet(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            messages.add(new JsonObject(text));
+        });
+        // the end comes with the close frame, after every frame before it has been handed over, also to a
+        // client that was paused while they arrived (the close handler itself may run before them)
+        socket.endHandler(v -> ended.complete(null));
         socket.closeHandler(v -> {
             closedAt = System.nanoTime();
             closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode());
@@ -109,6 +119,94 @@ public final class TestSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens {@code /events}, subscribes to each video in turn and waits for its {@code subscribed} and
+     * {@code snapshot}: a socket that is watching all of them live.
+     */
+    public static TestSocket subscribed(URI base, String... videoIds) {
+        return subscribed(base, java.util.Map.of(), videoIds);
+    }
+
+    /** The same with these upgrade headers (an Authorization, say). */
+    public static TestSocket subscribed(URI base, java.util.Map<String, String> headers, String... videoIds) {
+        TestSocket socket = open(base, "/events", headers);
+        try {
+            for (String videoId : videoIds) {
+                socket.subscribe(videoId);
+            }
+            return socket;
+        } catch (AssertionError | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the one-video socket {@code /videos/{id}/events} and waits for its first message, the
+     * {@code snapshot}: a socket that is watching the video live.
+     */
+    public static TestSocket watching(URI base, String videoId) {
+        return watching(base, videoId, java.util.Map.of());
+    }
+
+    /** The same with these upgrade headers (an Authorization, say). */
+    public static TestSocket watching(URI base, String videoId, java.util.Map<String, String> headers) {
+        TestSocket socket = open(base, "/videos/" + videoId + "/events", headers);
+        try {
+            socket.snapshot = socket.next("snapshot");
+            assertThat(socket.snapshot.getString("videoId")).isEqualTo(videoId);
+            return socket;
+        } catch (AssertionError | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * On {@code /events}: subscribes to a video (no {@code after}) and waits for its {@code subscribed} and
+     * {@code snapshot}, which must name that video. Returns the snapshot.
+     */
+    public JsonObject subscribe(String videoId) {
+        send("type", "subscribe", "videoId", videoId);
+        assertThat(next("subscribed").getString("videoId")).isEqualTo(videoId);
+        JsonObject snapshot = next("snapshot");
+        assertThat(snapshot.getString("videoId")).isEqualTo(videoId);
+        return snapshot;
+    }
+
+    /** The snapshot a socket opened with {@link #watching} started with. */
+    public JsonObject snapshot() {
+        if (snapshot == null) {
+            throw new IllegalStateException("only a socket opened with watching(…) keeps its snapshot");
+        }
+        return snapshot;
+    }
+
+    /**
+     * The next message, or empty once the server has closed the socket and every message sent before the
+     * close has been taken. Fails if neither happens within {@link #WAIT}.
+     */
+    public java.util.Optional<JsonObject> nextUntilClosed() {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                // checked before polling: once over, every frame sent before the close is in the queue
+                boolean over = ended.isDone() || (closed.isDone() && !everPaused);
+                JsonObject message = messages.poll(over ? 0 : 50, TimeUnit.MILLISECONDS);
+                if (message != null) {
+                    return java.util.Optional.of(message);
+                }
+                if (over) {
+                    return java.util.Optional.empty();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return fail("neither a message nor the close within " + WAIT + " on " + uri);
+    }
+
     /** The next message, waiting up to {@link #WAIT}. */
     public JsonObject next() {
         try {
@@ -128,6 +226,11 @@ public final class TestSocket implements AutoCloseable {
         JsonObject message = next();
         assertThat(message.getString("type")).as("message %s", message).isEqualTo(type);
         return message;
+    }
+
+    /** UTF-8 bytes of all text messages received so far, taken or not. */
+    public long bytesReceived() {
+        return textBytes.get();
     }
 
     /** Messages received and not yet taken. */
@@ -154,6 +257,7 @@ public final class TestSocket implements AutoCloseable {
 
     /** Stops reading from the network (no frames, no pongs): a client that hangs. */
     public void pause() {
+        everPaused = true;
         socket.pause();
     }
 

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -21,11 +22,13 @@ import org.jose4j.lang.JoseException;
 
 /**
  * Keys made fresh for each test run (nothing private is committed) and tokens signed with them,
- * honest and forged.
+ * honest and forged. Honest tokens carry the issuer and audience the service is configured to expect
+ * ({@link #verificationSettings()}).
  */
 public final class TestTokens {
 
     public static final String ISSUER = "https://issuer.video-events.test";
+    public static final String AUDIENCE = "video-events";
 
     private static final KeyPair TRUSTED = shared("trusted");
     private static final KeyPair ATTACKER = shared("attacker");
@@ -38,6 +41,19 @@ public final class TestTokens {
     /** Where the trusted public key is, for {@code mp.jwt.verify.publickey.location}. */
     public static String publicKeyLocation() {
         return PUBLIC_KEY_FILE.toAbsolutePath().toString();
+    }
+
+    /** The trusted public key as PEM text, for {@code mp.jwt.verify.publickey}. */
+    public static String publicKeyPem() {
+        return PUBLIC_PEM;
+    }
+
+    /** The settings that make the service verify tokens as these are signed: key, issuer, audience. */
+    public static Map<String, String> verificationSettings() {
+        return Map.of(
+                "mp.jwt.verify.publickey.location", publicKeyLocation(),
+                "mp.jwt.verify.issuer", ISSUER,
+                "mp.jwt.verify.audiences", AUDIENCE);
     }
 
     public static String user(String subject) {
@@ -54,6 +70,19 @@ public final class TestTokens {
 
     public static String token(String subject, List<String> groups, Instant expiry, Instant notBefore, String issuer) {
         return sign(claims(subject, groups, expiry, notBefore, issuer), TRUSTED, AlgorithmIdentifiers.RSA_USING_SHA256);
+    }
+
+    /**
+     * Signed with the trusted key by the expected issuer, but for these audiences ({@code aud} left out when
+     * none are given): a token the identity provider issued for some other service.
+     */
+    public static String forAudiences(String subject, List<String> groups, String... audiences) {
+        JwtClaims claims = claims(subject, groups, Instant.now().plusSeconds(3600), null, ISSUER);
+        claims.unsetClaim("aud");
+        if (audiences.length > 0) {
+            claims.setAudience(audiences);
+        }
+        return sign(claims, TRUSTED, AlgorithmIdentifiers.RSA_USING_SHA256);
     }
 
     /** Signed with a key the service does not trust. */
@@ -92,6 +121,7 @@ public final class TestTokens {
     private static JwtClaims claims(String subject, List<String> groups, Instant expiry, Instant notBefore, String issuer) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
+        claims.setAudience(AUDIENCE);
         claims.setSubject(subject);
         claims.setGeneratedJwtId();
         claims.setIssuedAt(NumericDate.fromSeconds(Instant.now().getEpochSecond()));

@@ -2,6 +2,7 @@ package io.videoevents.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -19,15 +20,23 @@ public final class ThrowawayDatabase implements AutoCloseable {
         }
     }
 
-    /** Settings for a packaged instance: this database, and the test's token key (authentication stays on). */
+    /**
+     * Settings for a packaged instance: this database, and the test's token key, issuer and audience
+     * (authentication stays on).
+     */
     public Map<String, String> settings() {
+        Map<String, String> settings = new HashMap<>(databaseSettings());
+        settings.putAll(TestTokens.verificationSettings());
+        return Map.copyOf(settings);
+    }
+
+    /** Only this database, for a test that chooses the token settings itself. */
+    public Map<String, String> databaseSettings() {
         return Map.of(
                 "quarkus.datasource.jdbc.url", jdbcUrl(),
                 "quarkus.datasource.reactive.url", "postgresql://localhost:" + postgres.getPort() + "/postgres",
                 "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation(),
-                "mp.jwt.verify.issuer", TestTokens.ISSUER);
+                "quarkus.datasource.password", "postgres");
     }
 
     public String jdbcUrl() {

@@ -1,0 +1,650 @@
+package io.videoevents.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+
+/**
+ * The soak's misbehaving sockets, held by a child process of the tool ({@code misbehave}). Each slot
+ * connects, misbehaves in one or more of the ways the protocol documents an answer for, ends with a
+ * misbehaviour that gets it closed (or closes, resets or drops the connection itself), and connects
+ * again a moment later, until told to stop. What the service answered is tallied per misbehaviour:
+ * error codes, close codes, and closes that did not come within their bound.
+ *
+ * <p>The misbehaviours, from docs/protocol.md: malformed JSON, non-objects, unknown types, invalid ids
+ * and {@code after}, trailing text; binary frames; unsubscribing what is not subscribed;
+ * subscribe/unsubscribe storms; {@code auth} messages while authentication is off; unknown videos;
+ * replays from {@code after=0} on long histories that the client leaves, resets or drops; more than
+ * 1,000 subscriptions; bursts of subscribes that may pass 100 in flight; and to end a connection: a
+ * frame above 64 KiB (1009), more than 50 messages a second (1008), a client that stops reading (4408,
+ * or 1001 once it also misses the pong timeout), a client that never answers pings (1001), a TCP reset
+ * right after the upgrade, in the middle of a replay or at a random moment, a FIN without a close
+ * frame, a normal close, a close right behind a burst of subscribes; on the one-video socket also an
+ * invalid id or {@code after} in the path (1008) and an unknown video (4404).
+ */
+final class Misbehaving {
+
+    /** How a connection ends. */
+    enum Ending {
+        OVERSIZE("close 1009"), FLOOD("close 1008"), STOP_READING("close 4408 or 1001"), SILENT("close 1001"),
+        RESET_AFTER_UPGRADE("reset by the client"), RESET_MID_REPLAY("reset by the client"), RESET_AT_RANDOM("reset by the client"),
+        DROP_MID_REPLAY("FIN without a close frame"), CLOSE_NORMAL("close 1000"), CLOSE_AMID_SUBSCRIBES("close 1000"),
+        BAD_PATH("close 1008"), UNKNOWN_VIDEO("close 4404");
+
+        final String expected;
+
+        Ending(String expected) {
+            this.expected = expected;
+        }
+
+        boolean expects(int code) {
+            return switch (this) {
+                case OVERSIZE -> code == 1009;
+                case FLOOD, BAD_PATH -> code == 1008;
+                case STOP_READING -> code == 4408 || code == 1001;
+                case SILENT -> code == 1001;
+                case CLOSE_NORMAL, CLOSE_AMID_SUBSCRIBES -> code == 1000;
+                case UNKNOWN_VIDEO -> code == 4404;
+                default -> false;
+            };
+        }
+
+        /** Whether the service is to close the connection (else the client ends it). */
+        boolean serverCloses() {
+            return !name().startsWith("RESET") && !name().startsWith("DROP");
+        }
+    }
+
+    /** What a connection does before its ending. */
+    enum Act {
+        BAD_INPUT, BINARY, UNSUBSCRIBE_UNKNOWN, STORM, AUTH, REPLAY_LONG, SUBSCRIBE_SOME, IN_FLIGHT, MANY_SUBSCRIPTIONS,
+        UNKNOWN_VIDEO, ONE_VIDEO_TEXT
+    }
+
+    private static final Ending[] EVENTS_ENDINGS = { Ending.OVERSIZE, Ending.FLOOD, Ending.STOP_READING, Ending.SILENT,
+            Ending.RESET_AFTER_UPGRADE, Ending.RESET_MID_REPLAY, Ending.RESET_AT_RANDOM, Ending.DROP_MID_REPLAY, Ending.CLOSE_NORMAL,
+            Ending.CLOSE_AMID_SUBSCRIBES };
+    private static final Ending[] ONE_VIDEO_ENDINGS = { Ending.OVERSIZE, Ending.STOP_READING, Ending.SILENT,
+            Ending.RESET_AFTER_UPGRADE, Ending.RESET_MID_REPLAY, Ending.DROP_MID_REPLAY, Ending.CLOSE_NORMAL, Ending.BAD_PATH,
+            Ending.UNKNOWN_VIDEO };
+    private static final Act[] EVENTS_ACTS = { Act.BAD_INPUT, Act.BINARY, Act.UNSUBSCRIBE_UNKNOWN, Act.STORM, Act.AUTH,
+            Act.REPLAY_LONG, Act.SUBSCRIBE_SOME, Act.IN_FLIGHT, Act.UNKNOWN_VIDEO };
+
+    /** Messages that each get {@code bad_request} on {@code /events}. */
+    private static final String[] BAD_MESSAGES = { "{\"type\":", "[1,2,3]", "\"subscribe\"", "42", "", "   ",
+            "{\"type\":\"hello\",\"videoId\":\"x\"}", "{\"videoId\":\"x\"}", "{\"type\":7}",
+            "{\"type\":\"subscribe\",\"videoId\":\"bad id!\"}", "{\"type\":\"subscribe\",\"videoId\":\"" + "x".repeat(201) + "\"}",
+            "{\"type\":\"subscribe\"}", "{\"type\":\"subscribe\",\"videoId\":42}", "{\"type\":\"unsubscribe\",\"videoId\":\"\"}",
+            "{\"type\":\"subscribe\",\"videoId\":\"v\",\"after\":-1}", "{\"type\":\"subscribe\",\"videoId\":\"v\",\"after\":\"3\"}",
+            "{\"type\":\"subscribe\",\"videoId\":\"v\",\"after\":1.5}", "{\"type\":\"subscribe\",\"videoId\":\"v\"} trailing",
+            "{\"type\":\"auth\"}", "{\"type\":\"auth\",\"token\":\"\"}", "null", "{\"type\":\"subscribe\",\"videoId\":null}" };
+
+    private final String host;
+    private final int port;
+    private final int videos;
+    private final int longVideos;
+    private final String prefix;
+    private final double pongTimeout;
+    private final double pingInterval;
+    private final Vertx vertx;
+    // per source address: plain, resetting (SO_LINGER 0), and slow-reading (tiny receive buffer) clients
+    private final List<NetClient[]> clients = new ArrayList<>();
+    private final Map<String, LongAdder> tally = new ConcurrentHashMap<>();
+    private final List<Slot> slots = new ArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean stopping;
+
+    Misbehaving(Options options) {
+        this.host = options.service().getHost();
+        this.port = options.service().getPort();
+        this.videos = options.videos();
+        this.longVideos = options.soak().longVideos();
+        this.prefix = options.videoPrefix();
+        this.pongTimeout = Options.SoakOptions.seconds(options.soak().pongTimeout());
+        this.pingInterval = Options.SoakOptions.seconds(options.soak().pingInterval());
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+        for (int a = 1; a <= options.sourceAddresses(); a++) {
+            String local = "127.0.0." + a;
+            clients.add(new NetClient[] {
+                    vertx.createNetClient(new NetClientOptions().setLocalAddress(local).setConnectTimeout(30_000)),
+                    vertx.createNetClient(new NetClientOptions().setLocalAddress(local).setConnectTimeout(30_000).setSoLinger(0)),
+                    vertx.createNetClient(new NetClientOptions().setLocalAddress(local).setConnectTimeout(30_000)
+                            .setReceiveBufferSize(4096)) });
+        }
+        for (int i = options.from(); i < options.to(); i++) {
+            slots.add(new Slot(i));
+        }
+    }
+
+    /** The child's side: starts every slot, says READY, runs until told STOP (or its parent goes away), then reports. */
+    static void serve(Options options) throws IOException {
+        Misbehaving fleet = new Misbehaving(options);
+        fleet.start();
+        System.out.println("READY " + fleet.slots.size());
+        System.out.flush();
+        BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = orders.readLine()) != null && !line.equals("STOP")) {
+            if (line.equals("OPEN")) {
+                System.out.println("OPEN " + fleet.open.get());
+                System.out.flush();
+            }
+        }
+        fleet.stop(20);
+        StringBuilder out = new StringBuilder();
+        new TreeMap<>(fleet.tally).forEach((key, count) -> out.append(key).append('\t').append(count.sum()).append('\n'));
+        Files.writeString(Path.of(options.soak().resultFile()), out.toString());
+        System.out.println("DONE " + fleet.open.get());
+        System.out.flush();
+        fleet.vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+
+    void start() {
+        for (Slot slot : slots) {
+            // spread the first connects over two seconds
+            Context context = vertx.getOrCreateContext();
+            slot.context = context;
+            context.runOnContext(ignored -> vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(2000), t -> slot.connect()));
+        }
+    }
+
+    /** Stops reconnecting and ends every connection (a close frame, then a drop); waits at most {@code seconds}. */
+    void stop(int seconds) {
+        stopping = true;
+        for (Slot slot : slots) {
+            slot.context.runOnContext(ignored -> slot.stop());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (open.get() > 0 && System.nanoTime() < deadline) {
+            LoadTool.sleepMillis(100);
+        }
+    }
+
+    private void count(String key) {
+        tally.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
+    private void count(String key, long n) {
+        tally.computeIfAbsent(key, k -> new LongAdder()).add(n);
+    }
+
+    /** The id of video {@code index}, as {@link Options#videoId} makes it. */
+    private String video(int index) {
+        return prefix + String.format("%06d", index);
+    }
+
+    private static int random(int bound) {
+        return ThreadLocalRandom.current().nextInt(bound);
+    }
+
+    /** One misbehaving client, connecting again and again; everything of it runs on its own context. */
+    private final class Slot {
+        final int index;
+        Context context;
+        Conn conn;
+        int round;
+
+        Slot(int index) {
+            this.index = index;
+        }
+
+        void connect() {
+            if (stopping) {
+                return;
+            }
+            round++;
+            boolean oneVideo = (index + round) % 4 == 0;
+            Ending[] endings = oneVideo ? ONE_VIDEO_ENDINGS : EVENTS_ENDINGS;
+            Ending ending = endings[(index / 4 + round) % endings.length];
+            conn = new Conn(this, oneVideo, ending);
+            conn.open();
+        }
+
+        void ended() {
+            conn = null;
+            if (!stopping) {
+                vertx.setTimer(200 + random(1300), t -> connect());
+            }
+        }
+
+        void stop() {
+            if (conn != null) {
+                conn.stop();
+            }
+        }
+    }
+
+    /** One connection of a slot. */
+    private final class Conn implements RawSocket.Listener {
+        final Slot slot;
+        final boolean oneVideo;
+        final Ending ending;
+        final List<Act> acts = new ArrayList<>();
+        RawSocket socket;
+        String label;
+        boolean ended;
+        boolean counted;
+        int closeCode = -2;
+        long watchdog = -1;
+        int statusFrames;
+        int resetAfterFrames = -1;
+        int subscribed;
+        int nextVideo = random(videos);
+
+        Conn(Slot slot, boolean oneVideo, Ending ending) {
+            this.slot = slot;
+            this.oneVideo = oneVideo;
+            this.ending = ending;
+            this.label = ending.name();
+            if (ending != Ending.RESET_AFTER_UPGRADE && ending != Ending.BAD_PATH && ending != Ending.UNKNOWN_VIDEO) {
+                int n = random(4);
+                for (int i = 0; i < n; i++) {
+                    acts.add(oneVideo ? (random(2) == 0 ? Act.ONE_VIDEO_TEXT : Act.BINARY) : EVENTS_ACTS[random(EVENTS_ACTS.length)]);
+                }
+                // a few connections go for the subscription limit; each then gets every change of 1,000 videos
+                if (!oneVideo && random(100) < 2 && ending != Ending.STOP_READING) {
+                    acts.add(Act.MANY_SUBSCRIPTIONS);
+                }
+            }
+        }
+
+        String path() {
+            if (!oneVideo) {
+                return "/events";
+            }
+            return switch (ending) {
+                case BAD_PATH -> random(2) == 0 ? "/videos/bad%20id!/events" : "/videos/" + video(random(videos)) + "/events?after=x";
+                case UNKNOWN_VIDEO -> "/videos/" + prefix + "nope-" + random(1_000_000) + "/events";
+                case RESET_MID_REPLAY, DROP_MID_REPLAY, STOP_READING -> "/videos/" + video(random(Math.max(1, longVideos))) + "/events?after=0";
+                default -> "/videos/" + video(random(videos)) + "/events";
+            };
+        }
+
+        void open() {
+            NetClient[] forAddress = clients.get(slot.index % clients.size());
+            boolean resets = ending.name().startsWith("RESET");
+            NetClient client = resets ? forAddress[1] : ending == Ending.STOP_READING ? forAddress[2] : forAddress[0];
+            count("connects");
+            open.incrementAndGet();
+            RawSocket.connect(client, host, port, path(), this);
+        }
+
+        @Override
+        public void refused(String statusLine) {
+            counted = true;
+            count(ending + (oneVideo ? " (one-video)" : "") + " | upgrade refused: " + (statusLine == null ? "connect failed" : statusLine));
+            finish();
+        }
+
+        @Override
+        public void opened(RawSocket s) {
+            this.socket = s;
+            count("upgraded");
+            if (stopping) {
+                counted = true;
+                s.close(1000);
+                vertx.setTimer(5000, t -> s.drop());
+                return;
+            }
+            if (ending == Ending.SILENT) {
+                s.answerPings(false);
+            }
+            if (ending == Ending.RESET_AFTER_UPGRADE) {
+                outcome("reset right after the upgrade");
+                s.drop();
+                return;
+            }
+            if (ending == Ending.RESET_AT_RANDOM) {
+                later(random(5000), () -> {
+                    outcome("reset at a random moment (during " + label + ")");
+                    socket.drop();
+                });
+            }
+            if (ending == Ending.BAD_PATH || ending == Ending.UNKNOWN_VIDEO) {
+                guard(20);
+                return;
+            }
+            runActs(0);
+        }
+
+        /** Runs act {@code i}, then the next, then the ending. */
+        void runActs(int i) {
+            if (ended) {
+                return;
+            }
+            if (i >= acts.size()) {
+                label = ending.name();
+                end();
+                return;
+            }
+            Act act = acts.get(i);
+            label = act.name();
+            count(act + (oneVideo ? " (one-video)" : "") + " | runs");
+            act(act, () -> runActs(i + 1));
+        }
+
+        void act(Act act, Runnable then) {
+            switch (act) {
+                case BAD_INPUT -> {
+                    int n = 3 + random(6);
+                    for (int k = 0; k < n; k++) {
+                        String message = BAD_MESSAGES[random(BAD_MESSAGES.length)];
+                        later(k * 150L, () -> sendCounted(act, message));
+                    }
+                    later(n * 150L + 500, then);
+                }
+                case ONE_VIDEO_TEXT -> {
+                    later(0, () -> sendCounted(act, "{\"type\":\"subscribe\",\"videoId\":\"" + video(random(videos)) + "\"}"));
+                    later(200, () -> sendCounted(act, "{\"type\":\"unsubscribe\",\"videoId\":\"x\"}"));
+                    later(400, () -> send("{\"type\":\"auth\",\"token\":\"aaa.bbb.ccc\"}"));
+                    later(1000, then);
+                }
+                case BINARY -> {
+                    for (int k = 0; k < 3; k++) {
+                        later(k * 200L, () -> {
+                            if (socket != null) {
+                                count(act + " | sent");
+                                socket.binary(new byte[1 + random(2000)]);
+                            }
+                        });
+                    }
+                    later(1200, then);
+                }
+                case UNSUBSCRIBE_UNKNOWN -> {
+                    for (int k = 0; k < 4; k++) {
+                        later(k * 100L, () -> sendCounted(act, unsubscribe(prefix + "never-" + random(1000))));
+                    }
+                    later(1000, then);
+                }
+                case STORM -> {
+                    // subscribe and unsubscribe the same few videos as fast as the rate allows: 40 a second for 1-3 s
+                    int n = 40 * (1 + random(3));
+                    int base = random(videos);
+                    for (int k = 0; k < n; k++) {
+                        String id = video((base + (k / 2) % 5) % videos);
+                        String message = k % 2 == 0 ? subscribe(id, -1) : unsubscribe(id);
+                        later(k * 25L, () -> sendCounted(act, message));
+                    }
+                    later(n * 25L + 1000, then);
+                }
+                case AUTH -> {
+                    // authentication is off: an auth message is accepted and answered with nothing
+                    subscribeSome(3);
+                    later(300, () -> sendCounted(act, "{\"type\":\"auth\",\"token\":\"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\"}"));
+                    later(600, () -> sendCounted(act, "{\"type\":\"auth\",\"token\":\"not-a-token\"}"));
+                    later(1500, then);
+                }
+                case REPLAY_LONG -> {
+                    // replays from the start of long histories; read a while, then leave half of them mid-way
+                    int n = 1 + random(2);
+                    List<String> ids = new ArrayList<>();
+                    for (int k = 0; k < n; k++) {
+                        String id = video(random(Math.max(1, longVideos)));
+                        ids.add(id);
+                        send(subscribe(id, 0));
+                    }
+                    later(300 + random(2000), () -> {
+                        if (random(2) == 0) {
+                            ids.forEach(id -> sendCounted(act, unsubscribe(id)));
+                        }
+                        then.run();
+                    });
+                }
+                case SUBSCRIBE_SOME -> {
+                    subscribeSome(5 + random(20));
+                    // subscribing again to a video already watched changes nothing but is answered
+                    later(500, () -> send(subscribe(video(nextVideo % videos), -1)));
+                    later(1000 + random(3000), then);
+                }
+                case IN_FLIGHT -> {
+                    // three bursts of 45 subscribes, a little more than a second apart: past 100 in flight if reads are slow
+                    for (int b = 0; b < 3; b++) {
+                        later(b * 1100L, () -> subscribeSome(45));
+                    }
+                    later(3500, then);
+                }
+                case MANY_SUBSCRIPTIONS -> {
+                    // 45 a second up to past the limit of 1,000 per socket
+                    int n = Math.min(videos, 1100);
+                    int base = random(videos);
+                    for (int k = 0; k < n; k++) {
+                        String id = video((base + k) % videos);
+                        later(k * 1000L / 45, () -> sendCounted(act, subscribe(id, -1)));
+                    }
+                    later(n * 1000L / 45 + 2000, then);
+                }
+                case UNKNOWN_VIDEO -> {
+                    sendCounted(act, subscribe(prefix + "nope-" + random(1_000_000), -1));
+                    later(500, then);
+                }
+            }
+        }
+
+        void subscribeSome(int n) {
+            for (int k = 0; k < n; k++) {
+                send(subscribe(video(nextVideo++ % videos), -1));
+            }
+        }
+
+        /** The connection's last act. */
+        void end() {
+            switch (ending) {
+                case OVERSIZE -> {
+                    byte[] big = new byte[64 * 1024 + 1 + random(8 * 1024)];
+                    java.util.Arrays.fill(big, (byte) 'x');
+                    if (random(2) == 0) {
+                        socket.text("{\"type\":\"subscribe\",\"videoId\":\"" + new String(big, StandardCharsets.US_ASCII) + "\"}");
+                    } else {
+                        socket.binary(big);
+                    }
+                    guard(30);
+                }
+                case FLOOD -> {
+                    for (int k = 0; k < 150; k++) {
+                        socket.text(k % 3 == 0 ? "{\"type\":\"nonsense\"}" : subscribe(video(random(videos)), -1));
+                    }
+                    guard(30);
+                }
+                case STOP_READING -> {
+                    if (!oneVideo) {
+                        // many videos' changes and a long replay, then the client reads no more
+                        for (int k = 0; k < 300; k++) {
+                            String id = video((nextVideo + k) % videos);
+                            later(k * 1000L / 45, () -> send(subscribe(id, -1)));
+                        }
+                        later(300 * 1000L / 45, () -> send(subscribe(video(random(Math.max(1, longVideos))), 0)));
+                    }
+                    long pausedAfter = oneVideo ? 500 : 300 * 1000L / 45 + 500;
+                    long pause = (long) ((pongTimeout + 2 * pingInterval + 5) * 1000);
+                    later(pausedAfter, () -> {
+                        label = ending.name() + " (paused)";
+                        socket.pause();
+                    });
+                    later(pausedAfter + pause, () -> {
+                        label = ending.name() + " (reading again)";
+                        socket.resume();
+                        guard(60);
+                    });
+                }
+                case SILENT -> guard((long) (pongTimeout + pingInterval + 30));
+                case RESET_MID_REPLAY, DROP_MID_REPLAY -> {
+                    if (!oneVideo) {
+                        for (int k = 0; k < 1 + random(3); k++) {
+                            send(subscribe(video(random(Math.max(1, longVideos))), 0));
+                        }
+                    }
+                    resetAfterFrames = 1 + random(3000);
+                    later(500 + random(3000), this::dropNow);
+                }
+                case RESET_AT_RANDOM -> later(5000, this::dropNow);
+                case CLOSE_NORMAL -> {
+                    socket.close(1000);
+                    guard(30);
+                }
+                case CLOSE_AMID_SUBSCRIBES -> {
+                    for (int k = 0; k < 30; k++) {
+                        send(subscribe(video(k % 3 == 0 ? random(Math.max(1, longVideos)) : random(videos)), k % 3 == 0 ? 0 : -1));
+                    }
+                    socket.close(1000);
+                    guard(30);
+                }
+                default -> guard(30);
+            }
+        }
+
+        void dropNow() {
+            if (!ended && socket != null && !counted) {
+                outcome(ending == Ending.DROP_MID_REPLAY ? "dropped (FIN) mid-replay after " + bucket(statusFrames) + " frames"
+                        : ending == Ending.RESET_AT_RANDOM ? "reset at a random moment (during " + label + ")"
+                                : "reset mid-replay after " + bucket(statusFrames) + " frames");
+                socket.drop();
+            }
+        }
+
+        /** Closes the connection ourselves if the service has not within {@code seconds}: a missing close. */
+        void guard(long seconds) {
+            long deadline = seconds;
+            watchdog = vertx.setTimer(TimeUnit.SECONDS.toMillis(deadline), t -> {
+                if (!ended && !counted) {
+                    outcome("NOT CLOSED by the service within " + deadline + " s");
+                    socket.drop();
+                }
+            });
+        }
+
+        @Override
+        public void status() {
+            statusFrames++;
+            if (statusFrames == resetAfterFrames) {
+                dropNow();
+            }
+        }
+
+        @Override
+        public void text(String text) {
+            String type = Json.string(text, "type");
+            if ("error".equals(type)) {
+                String code = Json.string(text, "code");
+                boolean named = Json.string(text, "videoId") != null;
+                count(label + (oneVideo ? " (one-video)" : "") + " | error " + code
+                        + (code != null && code.equals("rate_limited") ? named ? " (naming a video: subscribes in flight)" : " (message rate)" : ""));
+                return;
+            }
+            if (type != null && !type.equals("snapshot")) {
+                count(label + (oneVideo ? " (one-video)" : "") + " | " + type);
+            }
+        }
+
+        @Override
+        public void closeFrame(int code, String reason) {
+            if (closeCode == -2) {
+                closeCode = code;
+                if (!counted) {
+                    boolean expected = label.startsWith(ending.name()) && ending.expects(code);
+                    outcome("closed " + code + (expected ? "" : " (" + reason + ")"));
+                }
+                // answer it, as a client does, and let the service drop the connection
+                socket.close(code == 1005 || code < 0 ? 1000 : code == 1006 ? 1000 : code);
+                if (watchdog >= 0) {
+                    vertx.cancelTimer(watchdog);
+                }
+                watchdog = vertx.setTimer(10_000, t -> socket.drop());
+            }
+        }
+
+        @Override
+        public void ended() {
+            if (watchdog >= 0) {
+                vertx.cancelTimer(watchdog);
+            }
+            if (!counted) {
+                outcome(ending == Ending.STOP_READING ? "closed by the service, its close frame lost behind what the client had not read"
+                        : ending.serverCloses() ? "connection dropped by the service without a close frame" : "ended");
+            }
+            count("status frames received", statusFrames);
+            finish();
+        }
+
+        void finish() {
+            if (!ended) {
+                ended = true;
+                open.decrementAndGet();
+                slot.ended();
+            }
+        }
+
+        void outcome(String what) {
+            counted = true;
+            count(ending + (oneVideo ? " (one-video)" : "") + " | " + (label.startsWith(ending.name()) ? "" : "during " + label + ": ")
+                    + what);
+        }
+
+        /** The tool's own stop: a close frame, then the connection dropped a little later. */
+        void stop() {
+            if (ended || socket == null) {
+                return;
+            }
+            counted = true;
+            socket.resume();
+            socket.close(1000);
+            vertx.setTimer(5000, t -> socket.drop());
+        }
+
+        void later(long millis, Runnable task) {
+            if (millis <= 0) {
+                if (!ended && !stopping) {
+                    task.run();
+                }
+                return;
+            }
+            vertx.setTimer(millis, t -> {
+                if (!ended && !stopping) {
+                    task.run();
+                }
+            });
+        }
+
+        void send(String text) {
+            if (socket != null && !ended) {
+                socket.text(text);
+            }
+        }
+
+        void sendCounted(Act act, String text) {
+            if (socket != null && !ended) {
+                count(act + (oneVideo ? " (one-video)" : "") + " | sent");
+                socket.text(text);
+            }
+        }
+    }
+
+    private static String subscribe(String id, long after) {
+        return "{\"type\":\"subscribe\",\"videoId\":\"" + id + "\"" + (after >= 0 ? ",\"after\":" + after : "") + "}";
+    }
+
+    private static String unsubscribe(String id) {
+        return "{\"type\":\"unsubscribe\",\"videoId\":\"" + id + "\"}";
+    }
+
+    private static String bucket(int frames) {
+        return frames == 0 ? "0" : frames < 100 ? "1-99" : frames < 1000 ? "100-999" : "1,000+";
+    }
+}

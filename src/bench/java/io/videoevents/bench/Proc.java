@@ -1,0 +1,163 @@
+package io.videoevents.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Readings of any process of this machine from /proc, whatever it runs (a JVM, Node, the tool
+ * itself): CPU time, resident memory, TCP connections on a port; and {@code jcmd} for a JVM.
+ */
+final class Proc {
+
+    private Proc() {
+    }
+
+    /** This process. */
+    static long self() {
+        return ProcessHandle.current().pid();
+    }
+
+    /** CPU time used so far by {@code pid} (all its threads), or null when it is gone. */
+    static ServiceProbe.Cpu cpu(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            // the fields after the command name, which is in parentheses and may hold spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new ServiceProbe.Cpu(Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0); // utime, stime (USER_HZ = 100)
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** CPU seconds (user + system) of {@code pid} and everything it started that is still running; 0 when gone. */
+    static double treeCpu(long pid) {
+        double total = 0;
+        java.util.Optional<ProcessHandle> root = ProcessHandle.of(pid);
+        if (root.isEmpty()) {
+            return 0;
+        }
+        List<ProcessHandle> all = new ArrayList<>(root.get().descendants().toList());
+        all.add(root.get());
+        for (ProcessHandle handle : all) {
+            ServiceProbe.Cpu cpu = cpu(handle.pid());
+            if (cpu != null) {
+                total += cpu.total();
+            }
+        }
+        return total;
+    }
+
+    /** CPU seconds the whole machine has been busy (all CPUs: everything but idle and I/O wait), from /proc/stat. */
+    static double machineBusy() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            return (total - Long.parseLong(f[4]) - Long.parseLong(f[5])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU seconds so far of each thread of {@code pid}, by "name (tid)"; empty when it is gone. */
+    static java.util.Map<String, Double> threads(long pid) {
+        java.util.Map<String, Double> threads = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    threads.put(name + " (" + task.getFileName() + ")", (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                } catch (IOException | RuntimeException ignored) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+        return threads;
+    }
+
+    /** The busiest threads between two {@link #threads} readings over {@code seconds}: "name (tid) NN %" of one core. */
+    static List<String> busiest(java.util.Map<String, Double> before, java.util.Map<String, Double> after, double seconds, int top) {
+        return after.entrySet().stream()
+                .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(top)
+                .map(e -> String.format(java.util.Locale.ROOT, "%s %.0f %%", e.getKey(), 100 * e.getValue() / seconds))
+                .toList();
+    }
+
+    /** VmRSS of {@code pid} in bytes, or -1. */
+    static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** TCP connections of this machine whose local port is {@code port}, in state ESTABLISHED or closing (not TIME_WAIT, not LISTEN). */
+    static int connectionsOn(int port) {
+        String hexPort = String.format(":%04X", port);
+        int count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // st: 01 established, 02-05 and 08-09, 0B closing states; 06 time-wait, 07 closed, 0A listen
+                    if (f.length > 3 && f[1].endsWith(hexPort) && !f[3].equals("0A") && !f[3].equals("06") && !f[3].equals("07")) {
+                        count++;
+                    }
+                }
+            } catch (IOException ignored) {
+                // no such table
+            }
+        }
+        return count;
+    }
+
+    /** Runs {@code jcmd pid args...} and returns its output (empty when it failed or took longer than {@code seconds}). */
+    static String jcmd(long pid, long seconds, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid)));
+        command.addAll(List.of(args));
+        Path out = null;
+        try {
+            out = Files.createTempFile("bench-jcmd", ".txt");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return "";
+            }
+            return Files.readString(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,521 @@
+package io.videoevents.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code soak}: one socket must not hurt the service, whatever it does. The tool starts the packaged
+ * jar (with the JVM options it ships with) on a fresh database, creates the videos (a few with a long
+ * history), and runs, in two phases, a warm-up and the soak itself:
+ *
+ * <ul>
+ * <li>well-behaved sockets ({@link SteadyClients}) that check every version they receive and come back
+ * with {@code after} when closed for a documented reason;</li>
+ * <li>misbehaving sockets ({@link Misbehaving}, in child processes) that break every documented rule,
+ * over and over, each time connecting again;</li>
+ * <li>workers ({@link SoakWorkers}) that change statuses and now and then delete a video, create it
+ * again and change owners.</li>
+ * </ul>
+ *
+ * After each phase every socket is closed. After the warm-up the service's live heap (after a full
+ * collection) is the reference; after the soak the run checks that the service holds no connection
+ * and no subscription, that its live heap is back within the tolerance, that the well-behaved sockets
+ * lost, repeated and reordered nothing, and that the service logged no ERROR. The heartbeat is made
+ * shorter for the run (system properties of the jar), so that silent clients are closed within it.
+ */
+final class Soak {
+
+    /** A line of the service's console log: time, level, [logger] (thread) message. */
+    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern
+            .compile("^\\S+ \\S+\\s+(ERROR|WARN|INFO|DEBUG|TRACE)\\s+\\[([^\\]]*)\\] \\([^)]*\\) (.*)$");
+
+    private static final List<String> DATABASES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> DATABASES.forEach(Soak::dropQuietly), "soak-database-reaper"));
+    }
+
+    private final Options options;
+    private final Options.SoakOptions s;
+    private final OptionalLong postmaster = ServiceProbe.listeningProcess(5432);
+    private final StringBuilder text = new StringBuilder();
+
+    private Soak(Options options) {
+        this.options = options;
+        this.s = options.soak();
+    }
+
+    /** A reading every few seconds while a phase runs. */
+    record Sample(double seconds, double connections, double subscriptions, long heapUsed, long rss, double serviceCpuPercent) {
+    }
+
+    /** CPU over a phase, in % of one core (the machine has {@code nproc} of them). */
+    record Cpu(double service, double tool, double misbehavingProcesses, double postgres, double machine, double others) {
+    }
+
+    /** The service once every socket was closed. */
+    record Settled(double secondsToZero, double connections, double subscriptions, int tcpConnections, long liveHeap,
+            long liveHeapSecondReading, long heapAfterGcMetric, long rss, String histogram) {
+    }
+
+    record Phase(String name, int seconds, double openSeconds, SoakWorkers.Done workers, SteadyClients.Checked steady,
+            boolean caughtUp, Map<String, Long> misbehaving, double slowClientCloses, Cpu cpu, List<Sample> samples, long peakRss,
+            Settled settled) {
+    }
+
+    record Result(String description, String command, List<String> jvmOptions, long servicePid, Phase warmup, Phase soak,
+            double heapGrowthPercent, Map<String, Boolean> checks, long errorLines, long warnLines, List<String> logSamples,
+            String histogramDiff, String text, boolean clean) {
+    }
+
+    static Result run(Options options) {
+        return new Soak(options).run();
+    }
+
+    private Result run() {
+        if (!Files.isRegularFile(s.jar())) {
+            throw new IllegalStateException(s.jar() + " not found: build it first with ./mvnw -B package -DskipTests");
+        }
+        String database = "bench_soak_" + ProcessHandle.current().pid();
+        admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        admin("CREATE DATABASE " + database);
+        DATABASES.add(database);
+        List<String> jvm = new ArrayList<>(s.jvmOptions());
+        jvm.add("-Dvideo-events.socket.ping-interval=" + s.pingInterval());
+        jvm.add("-Dvideo-events.socket.pong-timeout=" + s.pongTimeout());
+        String label = options.label();
+        Path log = options.out().resolve(label + "-service.log");
+        int port = freePort();
+        String[] ids = new String[options.videos()];
+        for (int v = 0; v < ids.length; v++) {
+            ids[v] = options.videoId(v);
+        }
+        String description = String.format(Locale.ROOT, "soak: %,d well-behaved sockets (%,d on /videos/{id}/events, %,d on /events × 4 "
+                + "videos) beside %,d misbehaving ones (%d process(es)); %,d videos, %d of them with %,d versions; %,d worker statements/s "
+                + "(%d deletions and %d owner changes a minute, the rest status changes) on %d sessions; %d s after a %d s warm-up of the same",
+                options.sockets(), (options.sockets() + 1) / 2, options.sockets() / 2, s.misbehaving(), s.misbehavingProcesses(),
+                options.videos(), s.longVideos(), s.longHistory(), options.rates().get(0), s.deletesPerMinute(), s.ownerChangesPerMinute(),
+                options.writers(), options.durationSeconds(), options.warmupSeconds());
+        line("== video-events %s", description);
+        line("service: %s, JVM options %s", s.jar(), String.join(" ", jvm));
+        line("heartbeat shortened for the run (system properties of the jar): ping interval %s, pong timeout %s (shipped: 25s, 60s)",
+                s.pingInterval(), s.pongTimeout());
+        try (ServiceProcess service = ServiceProcess.videoEvents(s.serviceJava(), s.jar(), jvm, port, database, log)) {
+            service.awaitReady(180);
+            line("service ready in %.1f s (pid %d, port %d); log %s", service.readySeconds(), service.pid(), port, log);
+            ServiceProbe probe = new ServiceProbe(service.uri(), OptionalLong.of(service.pid()));
+            String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + Driver.APPLICATION_NAME;
+            try (SoakWorkers workers = new SoakWorkers(jdbc, options.writers(), ids, s.longVideos())) {
+                long created = System.nanoTime();
+                workers.create(s.longHistory());
+                line("%,d videos created, %d with %,d versions, in %.1f s", ids.length, s.longVideos(), s.longHistory(),
+                        (System.nanoTime() - created) / 1e9);
+                Phase warmup = phase("warm-up", options.warmupSeconds(), service, probe, workers, ids);
+                Phase soak = phase("soak", options.durationSeconds(), service, probe, workers, ids);
+                return conclude(description, service, jvm, warmup, soak, log);
+            }
+        } finally {
+            dropQuietly(database);
+        }
+    }
+
+    private Phase phase(String name, int seconds, ServiceProcess service, ServiceProbe probe, SoakWorkers workers, String[] ids) {
+        long pid = service.pid();
+        line("");
+        line("-- %s: %d s", name, seconds);
+        SoakWorkers.Streams streams = workers.begin();
+        try (SteadyClients steady = new SteadyClients(service.uri(), ids, options.sockets(), 4, options.sourceAddresses())) {
+            double openSeconds = steady.open(200, 120);
+            line("well-behaved sockets watching: %s", openSeconds < 0 ? "NOT ALL within 120 s" : String.format(Locale.ROOT, "all in %.1f s", openSeconds));
+            List<Sample> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+            long[] peakRss = { Proc.rss(pid) };
+            Map<String, Long> misbehaving;
+            SoakWorkers.Done done;
+            Cpu cpu;
+            double slowBefore = probe.metric("video_events_slow_client_closes_total", "");
+            try (Children children = new Children(name, service)) {
+                long started = System.nanoTime();
+                double[] before = cpuReading(pid, children);
+                ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+                double[] lastCpu = { before[0] };
+                long[] lastAt = { System.nanoTime() };
+                sampler.scheduleAtFixedRate(() -> {
+                    ServiceProbe.Cpu c = Proc.cpu(pid);
+                    long now = System.nanoTime();
+                    double cpuNow = c == null ? Double.NaN : c.total();
+                    long rss = Proc.rss(pid);
+                    peakRss[0] = Math.max(peakRss[0], rss);
+                    samples.add(new Sample((now - started) / 1e9, probe.metric("video_events_connections", ""),
+                            probe.metric("video_events_subscriptions", ""), (long) probe.metric("jvm_memory_used_bytes", "area=\"heap\""),
+                            rss, 100 * (cpuNow - lastCpu[0]) / ((now - lastAt[0]) / 1e9)));
+                    lastCpu[0] = cpuNow;
+                    lastAt[0] = now;
+                }, 10, 10, TimeUnit.SECONDS);
+                try {
+                    done = workers.run(options.rates().get(0), seconds, s.deletesPerMinute(), s.ownerChangesPerMinute());
+                } finally {
+                    sampler.shutdown();
+                    try {
+                        sampler.awaitTermination(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                double[] after = cpuReading(pid, children);
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                cpu = new Cpu(100 * (after[0] - before[0]) / elapsed, 100 * (after[1] - before[1]) / elapsed,
+                        100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed, 100 * (after[4] - before[4]) / elapsed,
+                        100 * ((after[4] - before[4]) - (after[0] - before[0]) - (after[1] - before[1]) - (after[2] - before[2])
+                                - (after[3] - before[3])) / elapsed);
+                misbehaving = children.stop();
+            }
+            double slowClosed = probe.metric("video_events_slow_client_closes_total", "") - slowBefore;
+            line("workers: %,d status changes, %,d deletions, %,d creations again, %,d owner changes in %.1f s (%,.0f statements/s); "
+                    + "%d failed, %d versions not the next one", done.changes(), done.deletes(), done.creates(), done.ownerChanges(),
+                    done.seconds(), (done.changes() + done.deletes() + done.creates() + done.ownerChanges()) / done.seconds(), done.failed(),
+                    done.unexpectedVersions());
+            line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %%, misbehaving process(es) %.0f %%, "
+                    + "PostgreSQL %.0f %%, other processes %.0f %%, machine %.0f %%", Runtime.getRuntime().availableProcessors(),
+                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres(), cpu.others(), cpu.machine());
+            line("during the phase (every 10 s): seconds, connections, subscriptions, heap in use (not collected), RSS, service CPU");
+            for (Sample x : samples) {
+                line("  %5.0f %,7.0f %,9.0f %8s %8s %5.0f %%", x.seconds(), x.connections(), x.subscriptions(), mib(x.heapUsed()),
+                        mib(x.rss()), x.serviceCpuPercent());
+            }
+            line("sockets the service closed with 4408 (video_events_slow_client_closes_total): %,.0f", slowClosed);
+            line("misbehaving sockets: how each connection ended, and the service's answers (counted under the act or ending "
+                    + "running when they arrived, so a late answer to one act may count under the next)");
+            misbehaving.forEach((key, count) -> line("  %-100s %,9d", key, count));
+            boolean caughtUp = steady.awaitCaughtUp(streams, options.drainSeconds());
+            SteadyClients.Checked checked = steady.check(streams);
+            line("well-behaved sockets: %,d sockets watching %,d videos in all; %,d versions expected, %,d received; lost %,d, lost at a "
+                    + "deletion %,d, duplicated %,d, out of order %,d, deletions missed %,d, protocol errors %,d; %,d versions passed by "
+                    + "a stream that ended while its socket was away (documented: resync or not_found); caught up at the end: %s; "
+                    + "commit → received (replays after a reconnect included) p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                    checked.sockets(), checked.watched(), checked.expected(), checked.received(), checked.lost(), checked.lostAtDeletion(),
+                    checked.duplicates(), checked.outOfOrder(), checked.missedDeletions(), checked.protocolErrors(), checked.skippedWhileAway(),
+                    caughtUp ? "yes" : "NO", checked.latencyP50Ms(), checked.latencyP99Ms(), checked.latencyMaxMs());
+            checked.events().forEach((key, count) -> line("  %-100s %,9d", key, count));
+            checked.samples().forEach(sample -> line("  ! %s", sample));
+            steady.closeAll(30);
+            Settled settled = settle(name, service, probe);
+            return new Phase(name, seconds, openSeconds, done, checked, caughtUp, misbehaving, slowClosed, cpu, List.copyOf(samples),
+                    peakRss[0], settled);
+        }
+    }
+
+    /** Service, tool, children, PostgreSQL and machine CPU seconds so far. */
+    private double[] cpuReading(long pid, Children children) {
+        ServiceProbe.Cpu service = Proc.cpu(pid);
+        ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
+        return new double[] { service == null ? Double.NaN : service.total(), tool == null ? Double.NaN : tool.total(), children.cpu(),
+                postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN, Proc.machineBusy() };
+    }
+
+    /**
+     * Once every socket is closed: waits (at most --drain s) for the service's connection and subscription
+     * gauges to reach 0, then reads its live heap: the total of a class histogram (the JVM collects fully
+     * first), twice, and its own heap metric after a full collection.
+     */
+    private Settled settle(String name, ServiceProcess service, ServiceProbe probe) {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(options.drainSeconds());
+        double connections;
+        double subscriptions;
+        do {
+            connections = probe.metric("video_events_connections", "");
+            subscriptions = probe.metric("video_events_subscriptions", "");
+            if (connections == 0 && subscriptions == 0) {
+                break;
+            }
+            LoadTool.sleepMillis(200);
+        } while (System.nanoTime() < deadline);
+        double toZero = (System.nanoTime() - started) / 1e9;
+        int tcp = Proc.connectionsOn(service.port);
+        LoadTool.sleepMillis(2000);
+        Path histogram = options.out().resolve(options.label() + "-histogram-after-" + name + ".txt");
+        String first = Proc.jcmd(service.pid(), 180, "GC.class_histogram");
+        write(histogram, first);
+        LoadTool.sleepMillis(2000);
+        String second = Proc.jcmd(service.pid(), 180, "GC.class_histogram");
+        ServiceProbe.Memory memory = probe.memory();
+        write(options.out().resolve(options.label() + "-heap-info-after-" + name + ".txt"), Proc.jcmd(service.pid(), 60, "GC.heap_info"));
+        Settled settled = new Settled(toZero, connections, subscriptions, tcp, histogramTotal(first), histogramTotal(second), memory.heap(),
+                memory.rss(), histogram.toString());
+        line("after every socket closed: video_events_connections %.0f, video_events_subscriptions %.0f (%s after %.1f s); TCP "
+                + "connections on the service's port %d", connections, subscriptions, connections == 0 && subscriptions == 0 ? "reached 0"
+                        : "NOT 0", toZero, tcp);
+        line("live heap after a full GC: %,d B (class histogram; again 2 s later %,d B), heap metric after GC.run %,d B; RSS %s",
+                settled.liveHeap(), settled.liveHeapSecondReading(), settled.heapAfterGcMetric(), mib(settled.rss()));
+        return settled;
+    }
+
+    private Result conclude(String description, ServiceProcess service, List<String> jvm, Phase warmup, Phase soak, Path log) {
+        long before = Math.min(warmup.settled().liveHeap(), warmup.settled().liveHeapSecondReading());
+        long after = Math.min(soak.settled().liveHeap(), soak.settled().liveHeapSecondReading());
+        double growth = 100.0 * (after - before) / before;
+        Path diff = options.out().resolve(options.label() + "-histogram-diff.txt");
+        String histogramDiff = HistogramDiff.perSocket(Path.of(warmup.settled().histogram()), Path.of(soak.settled().histogram()), 1, 30)
+                .replace("live heap added per socket (1 sockets)", "live heap after the soak less after the warm-up")
+                .replace("B/socket", "bytes").replace("obj/socket", "objects");
+        write(diff, histogramDiff);
+        long errors = 0;
+        long warnings = 0;
+        // lines of the same kind counted together: level, logger, and the message with ids and numbers blanked
+        Map<String, Long> kinds = new TreeMap<>();
+        try {
+            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                boolean error = l.matches("^\\S+ \\S+\\s+ERROR .*");
+                if (!error && !l.matches("^\\S+ \\S+\\s+WARN .*")) {
+                    continue;
+                }
+                if (error) {
+                    errors++;
+                } else {
+                    warnings++;
+                }
+                java.util.regex.Matcher m = LOG_LINE.matcher(l);
+                String kind = m.matches() ? m.group(1) + " [" + m.group(2) + "] " + m.group(3) : l;
+                kind = kind.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "…").replaceAll("\\d+", "N");
+                kinds.merge(kind.length() > 200 ? kind.substring(0, 200) + "…" : kind, 1L, Long::sum);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> logSamples = new ArrayList<>();
+        kinds.forEach((kind, count) -> logSamples.add(String.format(Locale.ROOT, "%,6d × %s", count, kind)));
+        Map<String, Boolean> checks = new LinkedHashMap<>();
+        checks.put("video_events_connections and video_events_subscriptions 0 once all closed (within " + options.drainSeconds() + " s)",
+                soak.settled().connections() == 0 && soak.settled().subscriptions() == 0);
+        checks.put(String.format(Locale.ROOT, "live heap after a full GC within %.0f %% of the one after the warm-up", s.heapTolerancePercent()),
+                growth <= s.heapTolerancePercent());
+        checks.put("well-behaved sockets: nothing lost, duplicated or reordered, no deletion missed, no protocol error",
+                soak.steady().clean());
+        checks.put("well-behaved sockets caught up with the last committed version at the end", soak.caughtUp());
+        checks.put("no ERROR in the service's log", errors == 0);
+        line("");
+        line("== %s", description);
+        line("live heap after a full GC, every socket closed: after the warm-up %,d B, after the soak %,d B: %+.2f %% (limit %+.0f %%); "
+                + "by class: %s", before, after, growth, s.heapTolerancePercent(), diff);
+        line("service RSS: after the warm-up %s, peak during the soak %s, at the end %s", mib(warmup.settled().rss()), mib(soak.peakRss()),
+                mib(soak.settled().rss()));
+        line("service log: %d ERROR, %d WARN lines%s", errors, warnings, logSamples.isEmpty() ? "" : ", by kind:");
+        logSamples.forEach(l -> line("  %s", l));
+        checks.forEach((check, ok) -> line("%s %s", ok ? "ok  " : "FAIL", check));
+        boolean clean = checks.values().stream().allMatch(ok -> ok);
+        line(clean ? "RESULT: clean" : "RESULT: NOT CLEAN");
+        return new Result(description, String.join(" ", service.command), jvm, service.pid(), warmup, soak, growth, checks, errors, warnings,
+                logSamples, histogramDiff, text.toString(), clean);
+    }
+
+    private static long histogramTotal(String histogram) {
+        for (String l : histogram.split("\n")) {
+            String[] f = l.trim().split("\\s+");
+            if (f.length == 3 && f[0].equals("Total")) {
+                return Long.parseLong(f[2]);
+            }
+        }
+        return -1;
+    }
+
+    private void line(String format, Object... args) {
+        String l = String.format(Locale.ROOT, format, args);
+        System.out.println(l);
+        System.out.flush();
+        text.append(l).append('\n');
+    }
+
+    private static String mib(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,.1f MiB", bytes / 1048576.0);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void admin(String sql) {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void dropQuietly(String database) {
+        try {
+            admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            DATABASES.remove(database);
+        } catch (RuntimeException e) {
+            System.err.println("could not drop " + database + ": " + e.getMessage());
+        }
+    }
+
+    /** The child processes holding the misbehaving sockets ({@code misbehave}); each dies with its standard input. */
+    private final class Children implements AutoCloseable {
+        private final List<Process> processes = new ArrayList<>();
+        private final List<BlockingQueue<String>> lines = new ArrayList<>();
+        private final List<BufferedWriter> inputs = new ArrayList<>();
+        private final List<Path> results = new ArrayList<>();
+
+        Children(String phase, ServiceProcess service) {
+            int total = s.misbehaving();
+            int count = Math.max(1, s.misbehavingProcesses());
+            int per = (total + count - 1) / count;
+            for (int p = 0; p < count; p++) {
+                int from = Math.min(total, p * per);
+                int to = Math.min(total, from + per);
+                Path result = options.out().resolve(options.label() + "-misbehaving-" + phase + "-" + p + ".tsv").toAbsolutePath();
+                results.add(result);
+                List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx1g", "-cp", System.getProperty("java.class.path"), LoadTool.class.getName(), "misbehave",
+                        "--service", service.uri().toString(), "--videos", String.valueOf(options.videos()),
+                        "--video-prefix", options.videoPrefix(), "--sockets", String.valueOf(total),
+                        "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to),
+                        "--source-addresses", String.valueOf(options.sourceAddresses()), "--event-loops", String.valueOf(options.eventLoops()),
+                        "--long-videos", String.valueOf(s.longVideos()), "--ping-interval", s.pingInterval(),
+                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString()));
+                try {
+                    Files.createDirectories(result.getParent());
+                    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    processes.add(process);
+                    inputs.add(new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)));
+                    BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+                    lines.add(queue);
+                    Thread reader = new Thread(() -> {
+                        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            String l;
+                            while ((l = out.readLine()) != null) {
+                                queue.add(l);
+                            }
+                        } catch (IOException ignored) {
+                            // the child is gone; expect() says so
+                        }
+                    }, "soak-child-" + p);
+                    reader.setDaemon(true);
+                    reader.start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            for (int p = 0; p < processes.size(); p++) {
+                expect(p, "READY", 60);
+            }
+        }
+
+        /** CPU seconds of the children so far. */
+        double cpu() {
+            double total = 0;
+            for (Process process : processes) {
+                ServiceProbe.Cpu c = Proc.cpu(process.pid());
+                total += c == null ? 0 : c.total();
+            }
+            return total;
+        }
+
+        /** Tells every child to stop (each closes its sockets) and returns their tallies, merged. */
+        Map<String, Long> stop() {
+            for (BufferedWriter input : inputs) {
+                try {
+                    input.write("STOP\n");
+                    input.flush();
+                } catch (IOException e) {
+                    // gone already; expect() says so
+                }
+            }
+            Map<String, Long> tally = new TreeMap<>();
+            for (int p = 0; p < processes.size(); p++) {
+                String done = expect(p, "DONE", 120);
+                if (!done.equals("DONE 0")) {
+                    tally.merge("(sockets still open when the child stopped waiting for them)", Long.parseLong(done.substring(5)), Long::sum);
+                }
+                try {
+                    for (String l : Files.readAllLines(results.get(p))) {
+                        int tab = l.lastIndexOf('\t');
+                        if (tab > 0) {
+                            tally.merge(l.substring(0, tab), Long.parseLong(l.substring(tab + 1)), Long::sum);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return tally;
+        }
+
+        private String expect(int p, String prefix, int seconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            try {
+                while (System.nanoTime() < deadline) {
+                    String l = lines.get(p).poll(200, TimeUnit.MILLISECONDS);
+                    if (l != null && l.startsWith(prefix)) {
+                        return l;
+                    }
+                    if (l == null && !processes.get(p).isAlive()) {
+                        throw new IllegalStateException("misbehaving process " + p + " exited with " + processes.get(p).exitValue());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("misbehaving process " + p + " did not say " + prefix + " within " + seconds + " s");
+        }
+
+        @Override
+        public void close() {
+            for (int p = 0; p < processes.size(); p++) {
+                try {
+                    inputs.get(p).close();
+                } catch (IOException ignored) {
+                    // it ends with its input anyway
+                }
+                Process process = processes.get(p);
+                try {
+                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    process.destroyForcibly();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.videoevents.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The deployment the ingress tests run: one PostgreSQL, replicas of the packaged jar on loopback ports,
+ * and nginx in front of them with the project's ingress configuration. A replica can be restarted on its
+ * port (as a pod comes back behind its Service) or killed.
+ */
+public final class IngressTopology implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final ThrowawayDatabase db;
+    private final Map<String, String> settings;
+    private final List<Integer> ports = new ArrayList<>();
+    private final List<PackagedApp> replicas = new ArrayList<>();
+    private final List<Integer> generations = new ArrayList<>();
+    private final Nginx nginx;
+
+    /**
+     * Starts {@code replicaCount} replicas (in parallel) with the database's settings plus {@code extra},
+     * then nginx with {@code max_fails=maxFails} per replica and this read timeout.
+     */
+    public IngressTopology(String name, int replicaCount, Map<String, String> extra, int maxFails, Duration readTimeout) {
+        this.name = name;
+        ThrowawayDatabase database = new ThrowawayDatabase();
+        this.db = database;
+        Map<String, String> all = new HashMap<>(database.settings());
+        all.putAll(extra);
+        this.settings = Map.copyOf(all);
+        try {
+            List<CompletableFuture<PackagedApp>> starting = new ArrayList<>();
+            for (int i = 0; i < replicaCount; i++) {
+                int port = PackagedApp.freePort();
+                ports.add(port);
+                generations.add(0);
+                String replicaName = replicaName(i);
+                starting.add(CompletableFuture.supplyAsync(() -> PackagedApp.start(replicaName, port, settings, Map.of())));
+            }
+            for (CompletableFuture<PackagedApp> start : starting) {
+                replicas.add(start.join());
+            }
+            this.nginx = Nginx.start(name, ports, maxFails, readTimeout);
+        } catch (RuntimeException e) {
+            replicas.forEach(PackagedApp::close);
+            database.close();
+            throw e;
+        }
+    }
+
+    private String replicaName(int i) {
+        int generation = generations.get(i);
+        return name + "-replica-" + i + (generation == 0 ? "" : "-" + generation);
+    }
+
+    public ThrowawayDatabase database() {
+        return db;
+    }
+
+    public Nginx nginx() {
+        return nginx;
+    }
+
+    /** The address clients use: nginx. */
+    public URI base() {
+        return nginx.base();
+    }
+
+    public PackagedApp replica(int i) {
+        return replicas.get(i);
+    }
+
+    public int size() {
+        return replicas.size();
+    }
+
+    /** Starts replica {@code i} again on its port (its predecessor must have exited) and waits until it is ready. */
+    public PackagedApp startAgain(int i) {
+        generations.set(i, generations.get(i) + 1);
+        PackagedApp app = PackagedApp.start(replicaName(i), ports.get(i), settings, Map.of());
+        replicas.set(i, app);
+        return app;
+    }
+
+    /** Open sockets on replica {@code i} by its own count ({@code video_events_connections}); -1 if it does not answer. */
+    public int connections(int i) {
+        try {
+            String text = HTTP.send(HttpRequest.newBuilder(replicas.get(i).base().resolve("q/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : text.split("\n")) {
+                if (line.startsWith("video_events_connections ") || line.startsWith("video_events_connections{")) {
+                    return (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return 0;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Creates {@code count} videos and returns their ids. */
+    public List<String> createVideos(String prefix, int count) {
+        List<String> ids = new ArrayList<>();
+        try (WorkerSql worker = db.worker();
+                var statement = worker.connection().prepareStatement("INSERT INTO videos (id, raw_file_path) VALUES (?, ?)")) {
+            for (int v = 0; v < count; v++) {
+                String id = prefix + "-" + v;
+                statement.setString(1, id);
+                statement.setString(2, "/uploads/" + id + ".mp4");
+                statement.addBatch();
+                ids.add(id);
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        try {
+            nginx.close();
+        } finally {
+            replicas.forEach(PackagedApp::close);
+            db.close();
+        }
+    }
+}

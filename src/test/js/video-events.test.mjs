@@ -1,0 +1,152 @@
+// Unit tests of the browser client's rules (src/main/resources/META-INF/resources/js/video-events.js),
+// run by `node --test` from JsClientTest. The WebSocket is a stand-in driven by the test: the server's
+// side of the protocol is tested elsewhere against the real service.
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from '../../main/resources/META-INF/resources/js/video-events.js';
+
+class FakeSocket {
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeSocket.all.push(this);
+  }
+  send(text) { this.sent.push(JSON.parse(text)); }
+  close(code) { this.readyState = 3; this.onclose?.({ code: code ?? 1005, reason: '' }); }
+  // driven by the test
+  opened() { this.readyState = 1; this.onopen?.(); }
+  receive(message) { this.onmessage?.({ data: JSON.stringify(message) }); }
+  lost(code) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
+  static last() { return FakeSocket.all[FakeSocket.all.length - 1]; }
+}
+
+function client(options = {}) {
+  const c = connect('ws://service.test', { WebSocket: FakeSocket, minDelayMs: 10, maxDelayMs: 20, ...options });
+  FakeSocket.last().opened();
+  return c;
+}
+
+function watcher(c, videoId) {
+  const got = [];
+  const unwatch = c.watch(videoId, (event) => got.push(event));
+  return { got, unwatch };
+}
+
+const snapshot = (videoId, version, extra = {}) => ({ type: 'snapshot', videoId, version, status: 'pending', updatedAt: 'x', ...extra });
+const status = (videoId, version) => ({ type: 'status', videoId, version, status: 'processing', previousStatus: 'pending', occurredAt: 'x' });
+
+test('every version once, in order: duplicates and older versions are dropped', () => {
+  const c = client();
+  const v = watcher(c, 'v-1');
+  const socket = FakeSocket.last();
+  assert.deepEqual(socket.sent, [{ type: 'subscribe', videoId: 'v-1' }]);
+  socket.receive(snapshot('v-1', 3));
+  socket.receive(status('v-1', 4));
+  socket.receive(status('v-1', 4));
+  socket.receive(status('v-1', 2));
+  socket.receive(status('v-1', 5));
+  assert.deepEqual(v.got.map((e) => `${e.type} ${e.version}`), ['snapshot 3', 'status 4', 'status 5']);
+  assert.equal(c.lastVersion('v-1'), 5);
+  c.close();
+});
+
+test('after a lost socket it reconnects and resumes with after = the last version', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const c = client();
+    watcher(c, 'v-1');
+    const first = FakeSocket.last();
+    first.receive(snapshot('v-1', 7));
+    first.lost(1001);
+    assert.equal(c.state, 'reconnecting');
+    mock.timers.tick(50);
+    const second = FakeSocket.last();
+    assert.notEqual(second, first);
+    second.opened();
+    assert.deepEqual(second.sent, [{ type: 'subscribe', videoId: 'v-1', after: 7 }]);
+    c.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('a resync snapshot replaces the state even when its version is lower', () => {
+  const c = client();
+  const v = watcher(c, 'v-1');
+  const socket = FakeSocket.last();
+  socket.receive(snapshot('v-1', 9));
+  socket.receive(snapshot('v-1', 4, { resync: true }));
+  socket.receive(status('v-1', 5));
+  assert.deepEqual(v.got.map((e) => e.version), [9, 4, 5]);
+  c.close();
+});
+
+test('deleted ends the watch: nothing more of that stream, no resubscribe, and a new watch follows the new stream', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const c = client();
+    const old = watcher(c, 'v-1');
+    const other = watcher(c, 'v-2');
+    let socket = FakeSocket.last();
+    socket.receive(snapshot('v-1', 3));
+    socket.receive(snapshot('v-2', 1));
+    socket.receive({ type: 'deleted', videoId: 'v-1' });
+    socket.receive(status('v-1', 5));
+    assert.deepEqual(old.got.map((e) => e.type), ['snapshot', 'deleted']);
+    assert.equal(c.lastVersion('v-1'), null);
+
+    socket.lost(1001);
+    mock.timers.tick(50);
+    socket = FakeSocket.last();
+    socket.opened();
+    assert.deepEqual(socket.sent, [{ type: 'subscribe', videoId: 'v-2', after: 1 }], 'the deleted video is not asked for again');
+
+    // the id was created again: a new watch gets the new stream from its own snapshot
+    const again = watcher(c, 'v-1');
+    assert.deepEqual(socket.sent[1], { type: 'subscribe', videoId: 'v-1' });
+    socket.receive(snapshot('v-1', 5));
+    socket.receive(status('v-1', 6));
+    assert.deepEqual(again.got.map((e) => e.version), [5, 6]);
+    assert.equal(other.got.length, 1);
+    c.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('forbidden or not_found ends the watch', () => {
+  const c = client();
+  const v = watcher(c, 'v-1');
+  const socket = FakeSocket.last();
+  socket.receive(snapshot('v-1', 2));
+  socket.receive({ type: 'error', code: 'forbidden', message: 'no', videoId: 'v-1' });
+  socket.receive(status('v-1', 3));
+  assert.deepEqual(v.got.map((e) => e.type), ['snapshot', 'error']);
+  assert.equal(c.lastVersion('v-1'), null);
+  c.close();
+});
+
+test('rate_limited or internal for a video: the subscribe is sent again later, from the last version', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const c = client();
+    watcher(c, 'v-1');
+    const socket = FakeSocket.last();
+    socket.receive(snapshot('v-1', 4));
+    socket.receive({ type: 'error', code: 'internal', message: 'later', videoId: 'v-1' });
+    assert.equal(socket.sent.length, 1);
+    mock.timers.tick(2100);
+    assert.deepEqual(socket.sent[1], { type: 'subscribe', videoId: 'v-1', after: 4 });
+    c.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('4401 and 4403 stop reconnecting', () => {
+  const c = client();
+  FakeSocket.last().lost(4401);
+  assert.equal(c.state, 'closed');
+});
