@@ -50,6 +50,8 @@ final class ClientConnection {
     private final RateLimiter rate;
 
     private volatile long lastHeardFrom = System.nanoTime();
+    /** Which of the heartbeat's ticks pings this socket (see {@link Clients#heartbeat()}). */
+    private int heartbeatSlot;
     private volatile boolean awaitingAuth;
     private boolean authInFlight;
     private ArrayDeque<Runnable> behindAuth;
@@ -178,6 +180,14 @@ final class ClientConnection {
 
     long lastHeardFrom() {
         return lastHeardFrom;
+    }
+
+    int heartbeatSlot() {
+        return heartbeatSlot;
+    }
+
+    void heartbeatSlot(int slot) {
+        this.heartbeatSlot = slot;
     }
 
     /** True until the client has authenticated with an {@code auth} message (when it must). */

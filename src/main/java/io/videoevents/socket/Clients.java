@@ -26,6 +26,9 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class Clients {
 
+    /** The heartbeat's tick: a 25 s ping interval is spread over 25 ticks, a twenty-fifth of the sockets each. */
+    static final long HEARTBEAT_TICK_MILLIS = 1000;
+
     private final Map<String, ClientConnection> open = new ConcurrentHashMap<>();
     private final SubscriptionHub hub;
     private final ReadBatcher reads;
@@ -36,6 +39,11 @@ public class Clients {
     private final AccessGuard guard;
     private final Vertx vertx;
     private final Duration authTimeout;
+    /** The heartbeat: every tick pings one slice of the sockets, so each is pinged once per ping interval. */
+    private final long heartbeatTickMillis;
+    private final int heartbeatSlots;
+    private final java.util.concurrent.atomic.AtomicLong nextSlot = new java.util.concurrent.atomic.AtomicLong();
+    private long heartbeatTicks;
 
     Clients(SubscriptionHub hub, ReadBatcher reads, Frames frames, VideoEventsConfig config, MeterRegistry registry,
             AccessGuard guard, Vertx vertx) {
@@ -46,6 +54,9 @@ public class Clients {
         this.reads = reads;
         this.frames = frames;
         this.limits = config.socket();
+        long every = Math.max(100, limits.pingInterval().toMillis());
+        this.heartbeatTickMillis = Math.min(every, HEARTBEAT_TICK_MILLIS);
+        this.heartbeatSlots = (int) Math.max(1, every / heartbeatTickMillis);
         this.slowCloses = Counter.builder("video.events.slow.client.closes")
                 .description("sockets closed with 4408 because the client did not keep up").register(registry);
         this.deliveries = new Deliveries(registry);
@@ -68,6 +79,8 @@ public class Clients {
                     });
             return null;
         }
+        // sockets that arrive together (a reconnect storm) are dealt round the heartbeat's ticks, not pinged at once
+        client.heartbeatSlot((int) (nextSlot.getAndIncrement() % heartbeatSlots));
         socket.userData().put(ClientConnection.KEY, client);
         open.put(socket.id(), client);
         // WebSockets Next calls @OnClose only once its set-up is complete; a client that resets right after
@@ -232,8 +245,7 @@ public class Clients {
 
     /** The heartbeat runs on one Vert.x timer for the whole instance (the scheduler's granularity is a second). */
     void startHeartbeat(@Observes StartupEvent start) {
-        long every = Math.max(100, limits.pingInterval().toMillis());
-        vertx.setPeriodic(every, every, id -> closeSilent());
+        vertx.setPeriodic(heartbeatTickMillis, heartbeatTickMillis, id -> heartbeat());
     }
 
     Frames frames() {
@@ -245,14 +257,18 @@ public class Clients {
     }
 
     /**
-     * The heartbeat, one task per event loop rather than a timer per socket: every socket that has not been
-     * heard from (no message, no pong) within the pong timeout is closed with 1001; every other one is pinged.
+     * One tick of the heartbeat, one task per event loop rather than a timer per socket. Each tick takes the
+     * sockets of one slot, so a ping interval's pings (and the pongs they bring back) are spread evenly over
+     * it instead of landing on the loops all at once, where every delivery queued behind them would wait:
+     * every socket of the slot that has not been heard from (no message, no pong) within the pong timeout is
+     * closed with 1001; every other one is pinged.
      */
-    void closeSilent() {
+    void heartbeat() {
+        int slot = (int) (heartbeatTicks++ % heartbeatSlots);
         long cutoff = System.nanoTime() - limits.pongTimeout().toNanos();
         Map<Thread, java.util.List<ClientConnection>> byLoop = new java.util.HashMap<>();
         for (ClientConnection client : open.values()) {
-            if (!client.isClosing()) {
+            if (client.heartbeatSlot() == slot && !client.isClosing()) {
                 byLoop.computeIfAbsent(client.loop(), loop -> new java.util.ArrayList<>()).add(client);
             }
         }

@@ -33,6 +33,7 @@ public final class TestSocket implements AutoCloseable {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile boolean everPaused;
     private final java.util.concurrent.atomic.AtomicLong textBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Queue<Long> pingsAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final URI uri;
     private volatile long closedAt;
@@ -48,6 +49,12 @@ public final class TestSocket implements AutoCloseable {
         // the end comes with the close frame, after every frame before it has been handed over, also to a
         // client that was paused while they arrived (the close handler itself may run before them)
         socket.endHandler(v -> ended.complete(null));
+        // the client answers pings by itself; this only notes when they came
+        socket.frameHandler(frame -> {
+            if (frame.isPing()) {
+                pingsAt.add(System.nanoTime());
+            }
+        });
         socket.closeHandler(v -> {
             closedAt = System.nanoTime();
             closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode());
@@ -229,6 +236,11 @@ public final class TestSocket implements AutoCloseable {
     }
 
     /** UTF-8 bytes of all text messages received so far, taken or not. */
+    /** When the server's pings arrived ({@link System#nanoTime()}), oldest first. */
+    public java.util.List<Long> pingsAt() {
+        return java.util.List.copyOf(pingsAt);
+    }
+
     public long bytesReceived() {
         return textBytes.get();
     }
