@@ -61,12 +61,24 @@ class UpgradeCheck implements HttpUpgradeCheck {
     private static final String BEARER = "Bearer ";
 
     private boolean allowedOrigin(String origin, String host, String scheme) {
+        // the common cases first, without parsing: an origin already spelled as configured, or the service's own
+        if (allowed.contains(origin) || host != null && sameText(origin, scheme == null ? "http" : scheme, host)) {
+            return true;
+        }
         String normalised = normalise(origin);
         if (allowed.contains(normalised)) {
             return true;
         }
         // the service's own pages (same scheme, host and port as the upgrade request)
         return host != null && normalised.equals(normalise((scheme == null ? "http" : scheme) + "://" + host));
+    }
+
+    /** Whether {@code origin} is {@code scheme://host}, letter case aside (which normalising would ignore too). */
+    private static boolean sameText(String origin, String scheme, String host) {
+        int length = scheme.length() + 3 + host.length();
+        return origin.length() == length && origin.regionMatches(true, 0, scheme, 0, scheme.length())
+                && origin.startsWith("://", scheme.length())
+                && origin.regionMatches(true, scheme.length() + 3, host, 0, host.length());
     }
 
     /**

@@ -316,6 +316,12 @@ class SecurityTest {
                 .isEqualTo(101);
         String own = base.toString().replaceAll("/$", "");
         assertThat(TestSocket.upgradeStatus(base, "/events", Map.of("Origin", own, "Authorization", token))).isEqualTo(101);
+        // the own origin only whole: no longer host, port or other scheme passes
+        for (String lookalike : new String[] { own + ".evil.example", own + "0", own.replaceFirst("^http", "https"),
+                own.replaceFirst("://", "://x") }) {
+            assertThat(TestSocket.upgradeStatus(base, "/events", Map.of("Origin", lookalike, "Authorization", token)))
+                    .as(lookalike).isEqualTo(403);
+        }
     }
 
     /**
