@@ -133,7 +133,8 @@ final class Compare {
     record ServiceRun(String service, String client, String command, double readySeconds, long rssStart, long rssIdle,
             long rssPerIdleSocket, long heapStart, long heapIdle, long heapPerIdleSocket, long rssStartAfterGc, long rssIdleAfterGc,
             Wave warmup, Wave burst, Wave rest, ReceiverGroup.Connected topUp, List<String> connectProblems, List<Step> load, Checked loadChecked, Wave storm, List<Step> ramp,
-            Checked rampChecked, double rampHighestUnderLimit, double rampFirstOverLimit, String failure, List<String> files) {
+            Checked rampChecked, double rampHighestUnderLimit, double rampFirstOverLimit, String failure, List<String> files,
+            long rssAfterWarmup, long rssPerSocketPastWarmup) {
     }
 
     private Result run() {
@@ -216,6 +217,9 @@ final class Compare {
                 int burstEnd = Math.min(options.sockets(), warm + c.burst());
                 b.warmup = wave(fleet, pid, 0, warm, options.connectConcurrency());
                 log("warm-up connects: %s", b.warmup);
+                // what the sockets after the warm-up add: the one-off costs of the first connects (compiled code,
+                // classes loaded, buffer pools and heap pages touched for the first time) are not in it
+                b.rssAfterWarmup = Proc.rss(pid);
                 b.burst = wave(fleet, pid, warm, burstEnd, Math.max(1, burstEnd - warm));
                 log("burst: %s", b.burst);
                 b.rest = wave(fleet, pid, burstEnd, options.sockets(), options.connectConcurrency());
@@ -231,6 +235,7 @@ final class Compare {
                 b.rssIdle = Proc.rss(pid);
                 int held = fleet.readyCount();
                 b.rssPerIdleSocket = held == 0 ? -1 : (b.rssIdle - b.rssStart) / held;
+                b.rssPerSocketPastWarmup = held <= warm || b.rssAfterWarmup < 0 ? -1 : (b.rssIdle - b.rssAfterWarmup) / (held - warm);
                 if (jvm) {
                     ServiceProbe.Memory m = probe.memory();
                     b.heapIdle = m.heap();
@@ -245,7 +250,8 @@ final class Compare {
                         files.add(perSocket.toString());
                     }
                 }
-                log("idle: %,d sockets, RSS %,d → %,d B (%,d B per socket)", held, b.rssStart, b.rssIdle, b.rssPerIdleSocket);
+                log("idle: %,d sockets, RSS %,d → %,d B (%,d B per socket); %,d B after the warm-up (%,d B per socket past it)", held,
+                        b.rssStart, b.rssIdle, b.rssPerIdleSocket, b.rssAfterWarmup, b.rssPerSocketPastWarmup);
 
                 if (options.warmupSeconds() > 0) {
                     workers.run(options.rates().get(0), options.warmupSeconds(), -1);
@@ -628,6 +634,9 @@ final class Compare {
                 "/s", false, "", null));
         lines.add(new Line(String.format(Locale.ROOT, "resident memory per idle socket, %,d sockets", options.sockets()),
                 r -> r.rssPerIdleSocket() < 0 ? Double.NaN : r.rssPerIdleSocket() / 1024.0, "KiB", true, "≤ 6 KiB", (v, b) -> v <= 6));
+        lines.add(new Line(String.format(Locale.ROOT, "  per socket past the %,d warm-up connects (RSS growth to %,d over the sockets added)",
+                c.warmConnects(), options.sockets()),
+                r -> r.rssPerSocketPastWarmup() < 0 ? Double.NaN : r.rssPerSocketPastWarmup() / 1024.0, "KiB", true, "", null));
         lines.add(new Line("  live heap per idle socket (after a full GC)",
                 r -> r.heapPerIdleSocket() < 0 ? Double.NaN : r.heapPerIdleSocket() / 1024.0, "KiB", true, "", null));
         lines.add(new Line(String.format(Locale.ROOT, "service CPU per connect + snapshot, %,d at once after %,d", c.burst(),
@@ -733,6 +742,8 @@ final class Compare {
         long heapPerIdleSocket = -1;
         long rssStartAfterGc = -1;
         long rssIdleAfterGc = -1;
+        long rssAfterWarmup = -1;
+        long rssPerSocketPastWarmup = -1;
         Wave warmup;
         Wave burst;
         Wave rest;
@@ -756,7 +767,7 @@ final class Compare {
         ServiceRun build() {
             return new ServiceRun(service, client, command, readySeconds, rssStart, rssIdle, rssPerIdleSocket, heapStart, heapIdle,
                     heapPerIdleSocket, rssStartAfterGc, rssIdleAfterGc, warmup, burst, rest, topUp, connectProblems, load, loadChecked, storm, ramp, rampChecked,
-                    rampHighestUnderLimit, rampFirstOverLimit, failure, files);
+                    rampHighestUnderLimit, rampFirstOverLimit, failure, files, rssAfterWarmup, rssPerSocketPastWarmup);
         }
     }
 }
