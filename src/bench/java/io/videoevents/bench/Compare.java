@@ -2,14 +2,9 @@ package io.videoevents.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,12 +44,6 @@ final class Compare {
 
     private final OptionalLong postmaster = ServiceProbe.listeningProcess(5432);
 
-    // databases of this run still to drop; a shutdown hook drops them if the tool is stopped midway
-    private static final java.util.Set<String> DATABASES = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> DATABASES.forEach(Compare::dropQuietly), "bench-database-reaper"));
-    }
 
     private final String javaVersion;
 
@@ -170,9 +159,7 @@ final class Compare {
         String label = options.label() + "-" + client + "-" + service;
         List<String> files = new ArrayList<>();
         System.out.printf(Locale.ROOT, "%n-- %s with the %s client: fresh database %s%n", service, client, database);
-        admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        admin("CREATE DATABASE " + database);
-        DATABASES.add(database);
+        ScratchDatabases.create(database);
         Builder b = new Builder(service, client);
         try (ServiceProcess process = start(service, database, label, files)) {
             b.command = String.join(" ", process.command);
@@ -185,7 +172,7 @@ final class Compare {
             System.err.println(service + " with the " + client + " client failed: " + e);
             e.printStackTrace();
         } finally {
-            dropQuietly(database);
+            ScratchDatabases.drop(database);
         }
         b.files = files;
         return b.build();
@@ -450,7 +437,7 @@ final class Compare {
     }
 
     private ServiceProcess start(String service, String database, String label, List<String> files) {
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         Path log = options.out().resolve(label + ".log");
         files.add(log.toString());
         if (service.equals(VIDEO_EVENTS)) {
@@ -530,31 +517,8 @@ final class Compare {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void dropQuietly(String database) {
-        try {
-            admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            DATABASES.remove(database);
-        } catch (RuntimeException e) {
-            System.err.println("could not drop " + database + ": " + e.getMessage());
-        }
-    }
 
-    private static void admin(String sql) {
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
-    }
 
     private static void write(Path file, String text) {
         try {

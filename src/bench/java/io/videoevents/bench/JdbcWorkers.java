@@ -85,22 +85,7 @@ final class JdbcWorkers implements AutoCloseable {
         long endAt = startedAt + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong committed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            int writer = w;
-            Thread thread = new Thread(() -> session(writer, writers, rate, startedAt, endAt, step, committed, failed),
-                    "bench-worker-" + w);
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        inThreads(writers, "bench-worker-", writer -> session(writer, writers, rate, startedAt, endAt, step, committed, failed));
         return new Driver.Step(rate, committed.get(), failed.get(), (System.nanoTime() - startedAt) / 1e9);
     }
 
@@ -166,6 +151,25 @@ final class JdbcWorkers implements AutoCloseable {
                 connection.close();
             } catch (SQLException ignored) {
                 // closing anyway
+            }
+        }
+    }
+
+    /** Runs {@code session} for writers 0 … n-1, each on a thread of its own, and returns when all have. */
+    static void inThreads(int n, String namePrefix, java.util.function.IntConsumer session) {
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < n; w++) {
+            int writer = w;
+            Thread thread = new Thread(() -> session.accept(writer), namePrefix + w);
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
         }
     }

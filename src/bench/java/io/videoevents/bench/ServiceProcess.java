@@ -134,4 +134,13 @@ final class ServiceProcess implements AutoCloseable {
             }
         }
     }
+
+    /** A TCP port free on this machine right now, for a service to listen on. */
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -6,14 +6,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,11 +48,6 @@ final class Soak {
     private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern
             .compile("^\\S+ \\S+\\s+(ERROR|WARN|INFO|DEBUG|TRACE)\\s+\\[([^\\]]*)\\] \\([^)]*\\) (.*)$");
 
-    private static final List<String> DATABASES = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> DATABASES.forEach(Soak::dropQuietly), "soak-database-reaper"));
-    }
 
     private final Options options;
     private final Options.SoakOptions s;
@@ -101,15 +91,13 @@ final class Soak {
             throw new IllegalStateException(s.jar() + " not found: build it first with ./mvnw -B package -DskipTests");
         }
         String database = "bench_soak_" + ProcessHandle.current().pid();
-        admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        admin("CREATE DATABASE " + database);
-        DATABASES.add(database);
+        ScratchDatabases.create(database);
         List<String> jvm = new ArrayList<>(s.jvmOptions());
         jvm.add("-Dvideo-events.socket.ping-interval=" + s.pingInterval());
         jvm.add("-Dvideo-events.socket.pong-timeout=" + s.pongTimeout());
         String label = options.label();
         Path log = options.out().resolve(label + "-service.log");
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         String[] ids = new String[options.videos()];
         for (int v = 0; v < ids.length; v++) {
             ids[v] = options.videoId(v);
@@ -139,7 +127,7 @@ final class Soak {
                 return conclude(description, service, jvm, warmup, soak, log);
             }
         } finally {
-            dropQuietly(database);
+            ScratchDatabases.drop(database);
         }
     }
 
@@ -353,13 +341,6 @@ final class Soak {
         return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,.1f MiB", bytes / 1048576.0);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void write(Path file, String content) {
         try {
@@ -370,23 +351,7 @@ final class Soak {
         }
     }
 
-    private static void admin(String sql) {
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
-    }
 
-    private static void dropQuietly(String database) {
-        try {
-            admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            DATABASES.remove(database);
-        } catch (RuntimeException e) {
-            System.err.println("could not drop " + database + ": " + e.getMessage());
-        }
-    }
 
     /** The child processes holding the misbehaving sockets ({@code misbehave}); each dies with its standard input. */
     private final class Children implements AutoCloseable {

@@ -115,22 +115,8 @@ final class SoakWorkers implements AutoCloseable {
         }
         double deleteShare = deletesPerMinute / 60.0 / rate;
         double ownerShare = ownerChangesPerMinute / 60.0 / rate;
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            int writer = w;
-            Thread thread = new Thread(() -> session(writer, writers, rate, startedAt, endAt, deleteShare, ownerShare, counts),
-                    "soak-worker-" + w);
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        JdbcWorkers.inThreads(writers, "soak-worker-",
+                writer -> session(writer, writers, rate, startedAt, endAt, deleteShare, ownerShare, counts));
         return new Done(counts[0].get(), counts[1].get(), counts[2].get(), counts[3].get(), counts[4].get(), counts[5].get(),
                 (System.nanoTime() - startedAt) / 1e9);
     }
