@@ -79,8 +79,12 @@ final class Compare {
             Map<String, String> tables, boolean clean) {
     }
 
-    /** One connect wave: how it went, the service's CPU over it, and the tool's. */
-    record Wave(ReceiverGroup.Connected connected, double serviceCpuMicrosPerConnect, double toolCpuMicrosPerConnect) {
+    /**
+     * One connect wave: how it went, the service's CPU over it (and of that, its JIT compiler threads'), and
+     * the tool's. The JIT's share is -1 for a service that is not a JVM.
+     */
+    record Wave(ReceiverGroup.Connected connected, double serviceCpuMicrosPerConnect, double toolCpuMicrosPerConnect,
+            double serviceJitMicrosPerConnect) {
     }
 
     /**
@@ -202,14 +206,14 @@ final class Compare {
             try (Fleet fleet = Fleet.create(client, process.uri(), ids, options.sockets(), options.sourceAddresses())) {
                 int warm = Math.min(c.warmConnects(), options.sockets());
                 int burstEnd = Math.min(options.sockets(), warm + c.burst());
-                b.warmup = wave(fleet, pid, 0, warm, options.connectConcurrency());
+                b.warmup = wave(fleet, pid, jvm, 0, warm, options.connectConcurrency());
                 log("warm-up connects: %s", b.warmup);
                 // what the sockets after the warm-up add: the one-off costs of the first connects (compiled code,
                 // classes loaded, buffer pools and heap pages touched for the first time) are not in it
                 b.rssAfterWarmup = Proc.rss(pid);
-                b.burst = wave(fleet, pid, warm, burstEnd, Math.max(1, burstEnd - warm));
+                b.burst = wave(fleet, pid, jvm, warm, burstEnd, Math.max(1, burstEnd - warm));
                 log("burst: %s", b.burst);
-                b.rest = wave(fleet, pid, burstEnd, options.sockets(), options.connectConcurrency());
+                b.rest = wave(fleet, pid, jvm, burstEnd, options.sockets(), options.connectConcurrency());
                 log("rest: %s", b.rest);
                 // sockets the service refused or closed while connecting come back now, so the load meets all of them
                 b.topUp = fleet.reopenNotReady(options.connectConcurrency(), 300);
@@ -266,7 +270,7 @@ final class Compare {
                 fleet.closeAll(30);
                 awaitConnectionsGone(process.port, 30);
                 LoadTool.sleepMillis(1000);
-                b.storm = wave(fleet, pid, 0, options.sockets(), options.sockets());
+                b.storm = wave(fleet, pid, jvm, 0, options.sockets(), options.sockets());
                 log("reconnect storm: %s", b.storm);
             }
             awaitConnectionsGone(process.port, 30);
@@ -418,14 +422,16 @@ final class Compare {
         }
     }
 
-    private Wave wave(Fleet fleet, long pid, int from, int to, int concurrency) {
+    private Wave wave(Fleet fleet, long pid, boolean jvm, int from, int to, int concurrency) {
+        Map<String, Double> threads = Proc.threads(pid);
         ServiceProbe.Cpu service = Proc.cpu(pid);
         ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
         ReceiverGroup.Connected connected = fleet.connect(from, to, concurrency, 300);
         ServiceProbe.Cpu serviceUsed = Proc.cpu(pid).minus(service);
         ServiceProbe.Cpu toolUsed = Proc.cpu(Proc.self()).minus(tool);
+        double jit = jvm ? threadCpu(threads, Proc.threads(pid), "C1 Compiler", "C2 Compiler") : Double.NaN;
         int n = Math.max(1, connected.ready());
-        return new Wave(connected, serviceUsed.total() * 1e6 / n, toolUsed.total() * 1e6 / n);
+        return new Wave(connected, serviceUsed.total() * 1e6 / n, toolUsed.total() * 1e6 / n, jvm ? jit * 1e6 / n : -1);
     }
 
     private String[] ids(int count) {
@@ -606,6 +612,8 @@ final class Compare {
         lines.add(new Line(String.format(Locale.ROOT, "service CPU per connect + snapshot, %,d at once after %,d", c.burst(),
                 c.warmConnects()), r -> r.burst() == null ? Double.NaN : r.burst().serviceCpuMicrosPerConnect(), "µs", true, "≤ bridge",
                 (v, b) -> v <= b));
+        lines.add(new Line("  of which JIT compiler threads", r -> r.burst() == null ? Double.NaN : us(r.burst().serviceJitMicrosPerConnect()),
+                "µs", true, "", null));
         lines.add(new Line("connects with snapshot per second, same", r -> r.burst() == null ? Double.NaN
                 : r.burst().connected().perSecond(), "/s", false, "≥ 5,000", (v, b) -> v >= 5000));
         lines.add(new Line("  tool (client) CPU per connect", r -> r.burst() == null ? Double.NaN : r.burst().toolCpuMicrosPerConnect(),
@@ -613,6 +621,8 @@ final class Compare {
         lines.add(new Line(String.format(Locale.ROOT, "reconnect storm: %,d sockets back, until the last snapshot", options.sockets()),
                 r -> r.storm() == null ? Double.NaN : r.storm().connected().seconds(), "s", true, "≤ 2 s", (v, b) -> v <= 2));
         lines.add(new Line("  service CPU per connect", r -> r.storm() == null ? Double.NaN : r.storm().serviceCpuMicrosPerConnect(),
+                "µs", true, "", null));
+        lines.add(new Line("    of which JIT compiler threads", r -> r.storm() == null ? Double.NaN : us(r.storm().serviceJitMicrosPerConnect()),
                 "µs", true, "", null));
         lines.add(new Line("  failed", r -> r.storm() == null ? Double.NaN : (double) r.storm().connected().failed(), "", true, "",
                 null));
@@ -629,8 +639,11 @@ final class Compare {
         lines.add(new Line("start until ready", r -> r.readySeconds() < 0 ? Double.NaN : r.readySeconds(), "s", true, "", null));
 
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%n== compare, %s client (%s)%n%s%n", client, client.equals("jdk")
-                ? "java.net.http, one HttpClient on a 2-thread executor" : "Vert.x WebSocketClient, 2 event loops", describe()));
+        out.append(String.format(Locale.ROOT, "%n== compare, %s client (%s)%n%s%n", client, switch (client) {
+                    case "jdk" -> "java.net.http, one HttpClient on a 2-thread executor";
+                    case "raw" -> "upgrade and frames written out over Vert.x TCP sockets, 2 event loops";
+                    default -> "Vert.x WebSocketClient, 2 event loops";
+                }, describe()));
         out.append("video-events JVM options: ").append(String.join(" ", c.serviceJavaOptions()))
                 .append(c.serviceJavaOptionsExtra().isEmpty() ? "" : " + " + String.join(" ", c.serviceJavaOptionsExtra())).append('\n');
         out.append("| measure | video-events | bridge | ratio ve / bridge | goal | met |\n|---|---:|---:|---:|---|---|\n");

@@ -23,12 +23,17 @@ import org.HdrHistogram.Histogram;
  */
 abstract class Fleet implements AutoCloseable {
 
-    /** The client libraries: {@code jdk} (java.net.http) and {@code vertx} (Vert.x's WebSocket client). */
+    /**
+     * The clients: {@code jdk} (java.net.http) and {@code vertx} (Vert.x's WebSocket client), as applications
+     * use them, and {@code raw}, the handshake and framing written out over TCP, cheap enough per connect
+     * that the service, not the client, limits how fast sockets come back.
+     */
     static Fleet create(String client, URI service, String[] videoIds, int sockets, int sourceAddresses) {
         return switch (client) {
             case "jdk" -> new JdkFleet(service, videoIds, sockets);
             case "vertx" -> new VertxFleet(service, videoIds, sockets, sourceAddresses);
-            default -> throw new IllegalArgumentException("unknown client " + client + " (jdk or vertx)");
+            case "raw" -> new RawFleet(service, videoIds, sockets, sourceAddresses);
+            default -> throw new IllegalArgumentException("unknown client " + client + " (jdk, vertx or raw)");
         };
     }
 

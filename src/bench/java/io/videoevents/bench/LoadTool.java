@@ -252,6 +252,17 @@ public final class LoadTool {
         sleepMillis(TimeUnit.SECONDS.toMillis(seconds));
     }
 
+    /**
+     * The local address client {@code a} (1-based) of {@code count} binds to, or null to leave it to the
+     * kernel. With one source address the kernel picks 127.0.0.1 itself, and far more cheaply: binding an
+     * address before connecting makes the kernel search a free port against every socket it holds, and
+     * with 10,000 sockets open that search was four fifths of the tool's CPU per connect (BENCHMARKS.md,
+     * section 9). More source addresses need the bind, and pay for it.
+     */
+    static String sourceAddress(int a, int count) {
+        return count <= 1 ? null : "127.0.0." + a;
+    }
+
     static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);

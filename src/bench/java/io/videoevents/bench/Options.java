@@ -78,7 +78,8 @@ record Options(
               --label NAME             file name of the report [the scenario]
             compare (defaults differ: --sockets 10000 --videos 1000 --rates 1000,2000 --duration 15 --warmup 5;
                      workers are --writers JDBC sessions; --service and --database are not used):
-              --clients C[,C2]         WebSocket client: jdk (java.net.http, 2 threads) and/or vertx [jdk]
+              --clients C[,C2]         WebSocket client: jdk (java.net.http, 2 threads), vertx, and/or raw (handshake and
+                           framing over plain TCP: the service, not the client, limits connects/s) [jdk]
               --services S[,S2]        video-events and/or bridge, run in that order [video-events,bridge]
               --warm-connects N        sockets connected first, not measured [3000]
               --burst N                sockets then connecting at once: CPU per connect, connects/s [5000]
@@ -192,8 +193,8 @@ record Options(
                     Path.of(r.text("bridge", "../shared/peers/node-bridge")),
                     Boolean.parseBoolean(r.text("diagnose", "false")));
             for (String client : c.clients) {
-                if (!List.of("jdk", "vertx").contains(client)) {
-                    throw new IllegalArgumentException("--clients takes jdk and/or vertx, not " + client + "\n" + USAGE);
+                if (!List.of("jdk", "vertx", "raw").contains(client)) {
+                    throw new IllegalArgumentException("--clients takes jdk, vertx and/or raw, not " + client + "\n" + USAGE);
                 }
             }
             for (String service : c.services) {

@@ -30,6 +30,11 @@ final class RawSocket {
         /** A {@code status} frame, not decoded: the misbehaving clients only count them. */
         void status();
 
+        /** Whether {@code status} frames are decoded and handed to {@link #text} instead of counted. */
+        default boolean statusAsText() {
+            return false;
+        }
+
         /** The server's close frame ({@code code} -1 when it had none). */
         void closeFrame(int code, String reason);
 
@@ -246,7 +251,8 @@ final class RawSocket {
                     fragments = null;
                 }
                 if (opcode == TEXT) {
-                    if (java.util.Arrays.equals(payload, 0, Math.min(payload.length, STATUS.length), STATUS, 0, STATUS.length)) {
+                    if (!listener.statusAsText()
+                            && java.util.Arrays.equals(payload, 0, Math.min(payload.length, STATUS.length), STATUS, 0, STATUS.length)) {
                         listener.status();
                     } else {
                         listener.text(new String(payload, StandardCharsets.UTF_8));

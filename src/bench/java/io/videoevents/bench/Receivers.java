@@ -57,7 +57,7 @@ final class Receivers implements ReceiverGroup {
         for (int a = 1; a <= options.sourceAddresses(); a++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(Integer.MAX_VALUE)
-                    .setLocalAddress("127.0.0." + a)
+                    .setLocalAddress(LoadTool.sourceAddress(a, options.sourceAddresses()))
                     .setConnectTimeout(30_000)));
         }
         for (int v = 0; v < options.videos(); v++) {

@@ -50,7 +50,7 @@ final class SteadyClients implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         for (int a = 1; a <= sourceAddresses; a++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE)
-                    .setLocalAddress("127.0.0." + a).setConnectTimeout(30_000)));
+                    .setLocalAddress(LoadTool.sourceAddress(a, sourceAddresses)).setConnectTimeout(30_000)));
         }
         int next = 0;
         for (int i = 0; i < sockets; i++) {

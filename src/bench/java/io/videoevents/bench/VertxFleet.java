@@ -32,7 +32,7 @@ final class VertxFleet extends Fleet {
         for (int a = 1; a <= sourceAddresses; a++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(Integer.MAX_VALUE)
-                    .setLocalAddress("127.0.0." + a)
+                    .setLocalAddress(LoadTool.sourceAddress(a, sourceAddresses))
                     .setConnectTimeout(30_000)));
         }
     }
