@@ -429,9 +429,9 @@ final class Compare {
         ReceiverGroup.Connected connected = fleet.connect(from, to, concurrency, 300);
         ServiceProbe.Cpu serviceUsed = Proc.cpu(pid).minus(service);
         ServiceProbe.Cpu toolUsed = Proc.cpu(Proc.self()).minus(tool);
-        double jit = jvm ? threadCpu(threads, Proc.threads(pid), "C1 Compiler", "C2 Compiler") : Double.NaN;
         int n = Math.max(1, connected.ready());
-        return new Wave(connected, serviceUsed.total() * 1e6 / n, toolUsed.total() * 1e6 / n, jvm ? jit * 1e6 / n : -1);
+        double jitPerConnect = jvm ? threadCpu(threads, Proc.threads(pid), "C1 Compiler", "C2 Compiler") * 1e6 / n : -1;
+        return new Wave(connected, serviceUsed.total() * 1e6 / n, toolUsed.total() * 1e6 / n, jitPerConnect);
     }
 
     private String[] ids(int count) {

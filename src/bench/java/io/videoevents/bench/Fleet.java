@@ -81,6 +81,19 @@ abstract class Fleet implements AutoCloseable {
         }
     }
 
+    /**
+     * One context per event loop of {@code vertx}, to connect from: a socket then lives on that loop, and its
+     * handlers are in place before the loop can see its handshake complete ({@code getOrCreateContext} would
+     * give the calling thread the same context every time).
+     */
+    static List<io.vertx.core.Context> eventLoopContexts(io.vertx.core.Vertx vertx, int loops) {
+        List<io.vertx.core.Context> contexts = new ArrayList<>(loops);
+        for (int loop = 0; loop < loops; loop++) {
+            contexts.add(((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext());
+        }
+        return contexts;
+    }
+
     /** The path socket {@code sock} opens. */
     protected String path(Sock sock) {
         return "/videos/" + videoIds[sock.video] + "/events";

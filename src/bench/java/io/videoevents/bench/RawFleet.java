@@ -8,7 +8,6 @@ import java.util.List;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 
@@ -23,14 +22,12 @@ final class RawFleet extends Fleet {
 
     private final Vertx vertx;
     private final List<NetClient> clients = new ArrayList<>();
-    private final List<Context> contexts = new ArrayList<>();
+    private final List<Context> contexts;
 
     RawFleet(URI service, String[] videoIds, int sockets, int sourceAddresses) {
         super(service, videoIds, sockets);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        for (int loop = 0; loop < 2; loop++) {
-            contexts.add(((VertxInternal) vertx).createEventLoopContext());
-        }
+        this.contexts = eventLoopContexts(vertx, 2);
         for (int a = 1; a <= sourceAddresses; a++) {
             clients.add(vertx.createNetClient(
                     new NetClientOptions().setLocalAddress(LoadTool.sourceAddress(a, sourceAddresses)).setConnectTimeout(30_000)));

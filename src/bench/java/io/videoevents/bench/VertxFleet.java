@@ -20,15 +20,12 @@ final class VertxFleet extends Fleet {
     private final Vertx vertx;
     private final List<WebSocketClient> clients = new ArrayList<>();
     /** One context per event loop: every connect is made from one, see {@link #open}. */
-    private final List<io.vertx.core.Context> contexts = new ArrayList<>();
+    private final List<io.vertx.core.Context> contexts;
 
     VertxFleet(URI service, String[] videoIds, int sockets, int sourceAddresses) {
         super(service, videoIds, sockets);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        for (int loop = 0; loop < 2; loop++) {
-            // each on the next event loop (getOrCreateContext would give this thread's one context every time)
-            contexts.add(((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext());
-        }
+        this.contexts = eventLoopContexts(vertx, 2);
         for (int a = 1; a <= sourceAddresses; a++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(Integer.MAX_VALUE)

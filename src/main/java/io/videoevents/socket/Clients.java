@@ -47,6 +47,8 @@ public class Clients {
     /** The heartbeat: every tick pings one slice of the sockets, so each is pinged once per ping interval. */
     private final long heartbeatTickMillis;
     private final int heartbeatSlots;
+    /** The open sockets of each heartbeat slot, so a tick touches only its own slice, not every socket. */
+    private final java.util.List<java.util.Set<ClientConnection>> bySlot;
     private final java.util.concurrent.atomic.AtomicLong nextSlot = new java.util.concurrent.atomic.AtomicLong();
     private long heartbeatTicks;
 
@@ -62,6 +64,10 @@ public class Clients {
         long every = Math.max(100, limits.pingInterval().toMillis());
         this.heartbeatTickMillis = Math.min(every, HEARTBEAT_TICK_MILLIS);
         this.heartbeatSlots = (int) Math.max(1, every / heartbeatTickMillis);
+        this.bySlot = new java.util.ArrayList<>(heartbeatSlots);
+        for (int slot = 0; slot < heartbeatSlots; slot++) {
+            bySlot.add(ConcurrentHashMap.newKeySet());
+        }
         this.slowCloses = Counter.builder("video.events.slow.client.closes")
                 .description("sockets closed with 4408 because the client did not keep up").register(registry);
         this.deliveries = new Deliveries(registry);
@@ -88,6 +94,7 @@ public class Clients {
         client.heartbeatSlot((int) (nextSlot.getAndIncrement() % heartbeatSlots));
         socket.userData().put(ClientConnection.KEY, client);
         open.put(socket.id(), client);
+        bySlot.get(client.heartbeatSlot()).add(client);
         // WebSockets Next calls @OnClose only once its set-up is complete; a client that resets right after
         // the upgrade would otherwise stay here for good. The channel's own close covers every case.
         client.whenDisconnected(() -> closed(socket));
@@ -187,6 +194,7 @@ public class Clients {
     void closed(WebSocketConnection socket) {
         ClientConnection client = open.remove(socket.id());
         if (client != null) {
+            bySlot.get(client.heartbeatSlot()).remove(client);
             long timer = client.replaceExpiryTimer(-1);
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
@@ -272,8 +280,8 @@ public class Clients {
         int slot = (int) (heartbeatTicks++ % heartbeatSlots);
         long cutoff = System.nanoTime() - limits.pongTimeout().toNanos();
         Map<Thread, java.util.List<ClientConnection>> byLoop = new java.util.HashMap<>();
-        for (ClientConnection client : open.values()) {
-            if (client.heartbeatSlot() == slot && !client.isClosing()) {
+        for (ClientConnection client : bySlot.get(slot)) {
+            if (!client.isClosing()) {
                 byLoop.computeIfAbsent(client.loop(), loop -> new java.util.ArrayList<>()).add(client);
             }
         }
