@@ -74,9 +74,13 @@ final class Compare {
         return new Compare(options).run();
     }
 
-    /** Everything a compare run found; written as JSON. */
+    /**
+     * Everything a compare run found; written as JSON. {@code byClient} is the first round, {@code rounds} every
+     * round (the first included), {@code tables} each round's table per client and, with more than one round,
+     * the summary over them.
+     */
     record Result(String description, List<String> serviceJavaOptions, Map<String, Map<String, ServiceRun>> byClient,
-            Map<String, String> tables, boolean clean) {
+            List<Map<String, Map<String, ServiceRun>>> rounds, Map<String, String> tables, boolean clean) {
     }
 
     /**
@@ -95,17 +99,19 @@ final class Compare {
     record Step(LoadTool.StepFigures figures, double toolMicrosPerDelivery, double gcPauses, double gcPauseMs, double toolGcPauses,
             double toolGcPauseMs, double machineCpuPercent, double postgresCpuPercent, double othersCpuPercent,
             List<String> serviceThreads, List<String> toolThreads, double serviceJitMicrosPerDelivery,
-            double serviceGcThreadsMicrosPerDelivery, double toolAllocatedBytesPerDelivery) {
+            double serviceGcThreadsMicrosPerDelivery, double toolAllocatedBytesPerDelivery, List<String> otherProcesses,
+            double interruptsCpuPercent, double stealCpuPercent) {
     }
 
     /** Counters read before and after a step; a step's figures are the differences. */
     private record Reading(double serviceUser, double serviceSystem, double tool, double allocated, double gcCount, double gcSeconds,
             double toolGcCount, double toolGcMillis, double machine, double postgres, Map<String, Double> serviceThreads,
-            Map<String, Double> toolThreads, long at, double toolAllocated) {
+            Map<String, Double> toolThreads, long at, double toolAllocated, Map<String, Double> others, Proc.Machine parts) {
         Reading minus(Reading o) {
             return new Reading(serviceUser - o.serviceUser, serviceSystem - o.serviceSystem, tool - o.tool, allocated - o.allocated,
                     gcCount - o.gcCount, gcSeconds - o.gcSeconds, toolGcCount - o.toolGcCount, toolGcMillis - o.toolGcMillis,
-                    machine - o.machine, postgres - o.postgres, serviceThreads, toolThreads, at - o.at, toolAllocated - o.toolAllocated);
+                    machine - o.machine, postgres - o.postgres, serviceThreads, toolThreads, at - o.at, toolAllocated - o.toolAllocated,
+                    others, new Proc.Machine(parts.interrupts() - o.parts.interrupts(), parts.steal() - o.parts.steal()));
         }
     }
 
@@ -130,24 +136,45 @@ final class Compare {
             long rssAfterWarmup, long rssPerSocketPastWarmup) {
     }
 
+    /**
+     * Every round, each client in turn, each service in turn: in the given order in the first round and every
+     * other one after it, the other way round in between, so that neither service always meets the machine
+     * (and the tool's own JVM) in the same state. With one round the table is the result; with more, a summary
+     * per client follows: the median of each line, its range, and in how many rounds the goal was met.
+     */
     private Result run() {
-        Map<String, Map<String, ServiceRun>> byClient = new LinkedHashMap<>();
+        List<Map<String, Map<String, ServiceRun>>> rounds = new ArrayList<>();
         Map<String, String> tables = new LinkedHashMap<>();
         boolean clean = true;
-        for (String client : c.clients()) {
-            Map<String, ServiceRun> runs = new LinkedHashMap<>();
-            for (String service : c.services()) {
-                ServiceRun run = runService(client, service);
-                runs.put(service, run);
-                clean &= run.failure() == null && run.loadChecked() != null && run.loadChecked().clean()
-                        && (run.rampChecked() == null || run.rampChecked().clean());
+        for (int round = 0; round < c.rounds(); round++) {
+            List<String> order = order(c.services(), round);
+            String suffix = c.rounds() == 1 ? "" : String.format(Locale.ROOT, ", round %d of %d (%s)", round + 1, c.rounds(),
+                    String.join(" then ", order));
+            Map<String, Map<String, ServiceRun>> byClient = new LinkedHashMap<>();
+            for (String client : c.clients()) {
+                Map<String, ServiceRun> runs = new LinkedHashMap<>();
+                for (String service : order) {
+                    ServiceRun run = runService(client, service, c.rounds() == 1 ? "" : "-r" + (round + 1));
+                    runs.put(service, run);
+                    clean &= run.failure() == null && run.loadChecked() != null && run.loadChecked().clean()
+                            && (run.rampChecked() == null || run.rampChecked().clean());
+                }
+                byClient.put(client, runs);
+                String table = table(client, runs, suffix);
+                tables.put(client + suffix, table);
+                System.out.println(table);
             }
-            byClient.put(client, runs);
-            String table = table(client, runs);
-            tables.put(client, table);
-            System.out.println(table);
+            rounds.add(byClient);
         }
-        return new Result(describe(), c.serviceJavaOptions(), byClient, tables, clean);
+        if (c.rounds() > 1) {
+            for (String client : c.clients()) {
+                List<Map<String, ServiceRun>> perRound = rounds.stream().map(r -> r.get(client)).toList();
+                String summary = summary(client, perRound);
+                tables.put(client + ", " + c.rounds() + " rounds", summary);
+                System.out.println(summary);
+            }
+        }
+        return new Result(describe(), c.serviceJavaOptions(), rounds.get(0), rounds, tables, clean);
     }
 
     private String describe() {
@@ -158,9 +185,9 @@ final class Compare {
                 c.rampVideos(), c.rampRates(), c.rampDuration(), c.rampLimitMs());
     }
 
-    private ServiceRun runService(String client, String service) {
+    private ServiceRun runService(String client, String service, String round) {
         String database = "bench_compare_" + service.replace('-', '_') + "_" + ProcessHandle.current().pid();
-        String label = options.label() + "-" + client + "-" + service;
+        String label = options.label() + "-" + client + "-" + service + round;
         List<String> files = new ArrayList<>();
         System.out.printf(Locale.ROOT, "%n-- %s with the %s client: fresh database %s%n", service, client, database);
         ScratchDatabases.create(database);
@@ -338,7 +365,8 @@ final class Compare {
         }
         return new Reading(service == null ? Double.NaN : service.user(), service == null ? Double.NaN : service.system(),
                 tool == null ? Double.NaN : tool.total(), metrics[0], metrics[1], metrics[2], toolGcCount, toolGcMillis, machine,
-                postgres, Proc.threads(pid), Proc.threads(Proc.self()), System.nanoTime(), toolAllocated());
+                postgres, Proc.threads(pid), Proc.threads(Proc.self()), System.nanoTime(), toolAllocated(),
+                Proc.processesExcept(pid, Proc.self(), postmaster.orElse(-1)), Proc.machineParts());
     }
 
     private static double[] metrics(ServiceProbe probe, boolean jvm) {
@@ -364,7 +392,9 @@ final class Compare {
                 Proc.busiest(before.toolThreads(), after.toolThreads(), used.at() / 1e9, 4),
                 n == 0 ? -1 : threadCpu(before.serviceThreads(), after.serviceThreads(), "C1 Compiler", "C2 Compiler") * 1e6 / n,
                 n == 0 ? -1 : threadCpu(before.serviceThreads(), after.serviceThreads(), "GC Thread", "VM Thread", "G1 ") * 1e6 / n,
-                n == 0 ? -1 : used.toolAllocated() / n);
+                n == 0 ? -1 : used.toolAllocated() / n,
+                Proc.busiest(before.others(), after.others(), used.at() / 1e9, 3),
+                100 * used.parts().interrupts() / seconds, 100 * used.parts().steal() / seconds);
     }
 
     /** CPU seconds between two thread readings of the threads whose name starts with one of {@code prefixes}. */
@@ -551,9 +581,8 @@ final class Compare {
         Boolean met(double videoEvents, double bridge);
     }
 
-    private String table(String client, Map<String, ServiceRun> runs) {
-        ServiceRun ve = runs.get(VIDEO_EVENTS);
-        ServiceRun br = runs.get(BRIDGE);
+    /** The lines of the table, in order. */
+    private List<Line> lines() {
         int r0 = options.rates().get(0);
         int r1 = options.rates().size() > 1 ? options.rates().get(1) : -1;
         List<Line> lines = new ArrayList<>();
@@ -637,22 +666,36 @@ final class Compare {
         lines.add(new Line("  total pause time", r -> loadStep(r, 0, s -> Double.isNaN(s.gcPauseMs()) ? Double.NaN : s.gcPauseMs()), "ms",
                 true, "", null));
         lines.add(new Line("start until ready", r -> r.readySeconds() < 0 ? Double.NaN : r.readySeconds(), "s", true, "", null));
+        return lines;
+    }
 
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%n== compare, %s client (%s)%n%s%n", client, switch (client) {
+    /** The heading of a client's table: the client, the run's shape and the service's JVM options. */
+    private String heading(String client, String suffix) {
+        return String.format(Locale.ROOT, "%n== compare, %s client (%s)%s%n%s%n", client, switch (client) {
                     case "jdk" -> "java.net.http, one HttpClient on a 2-thread executor";
                     case "raw" -> "upgrade and frames written out over Vert.x TCP sockets, 2 event loops";
                     default -> "Vert.x WebSocketClient, 2 event loops";
-                }, describe()));
-        out.append("video-events JVM options: ").append(String.join(" ", c.serviceJavaOptions()))
-                .append(c.serviceJavaOptionsExtra().isEmpty() ? "" : " + " + String.join(" ", c.serviceJavaOptionsExtra())).append('\n');
+                }, suffix, describe())
+                + "video-events JVM options: " + String.join(" ", c.serviceJavaOptions())
+                + (c.serviceJavaOptionsExtra().isEmpty() ? "" : " + " + String.join(" ", c.serviceJavaOptionsExtra())) + "\n";
+    }
+
+    /** Whether a line's goal was met, or null when it has none or a figure is missing. */
+    private static Boolean met(Line line, double v, double b) {
+        return line.check() == null || Double.isNaN(v) || (Double.isNaN(b) && line.goal().contains("bridge")) ? null
+                : line.check().met(v, b);
+    }
+
+    private String table(String client, Map<String, ServiceRun> runs, String suffix) {
+        ServiceRun ve = runs.get(VIDEO_EVENTS);
+        ServiceRun br = runs.get(BRIDGE);
+        StringBuilder out = new StringBuilder(heading(client, suffix));
         out.append("| measure | video-events | bridge | ratio ve / bridge | goal | met |\n|---|---:|---:|---:|---|---|\n");
-        for (Line line : lines) {
+        for (Line line : lines()) {
             double v = ve == null ? Double.NaN : line.value().apply(ve);
             double b = br == null ? Double.NaN : line.value().apply(br);
             String ratio = Double.isNaN(v) || Double.isNaN(b) || b == 0 ? "" : String.format(Locale.ROOT, "%.2f", v / b);
-            Boolean met = line.check() == null || Double.isNaN(v) || (Double.isNaN(b) && line.goal().contains("bridge")) ? null
-                    : line.check().met(v, b);
+            Boolean met = met(line, v, b);
             out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", line.label(), format(v, line.unit()),
                     format(b, line.unit()), ratio, line.goal(), met == null ? "" : met ? "yes" : "**no**"));
         }
@@ -672,6 +715,10 @@ final class Compare {
                 for (Step s : run.load()) {
                     out.append(String.format(Locale.ROOT, "  %s, %,d/s: service %s; tool %s%n", run.service(),
                             s.figures().targetChangesPerSecond(), s.serviceThreads(), s.toolThreads()));
+                    if (s.otherProcesses() != null) {
+                        out.append(String.format(Locale.ROOT, "    others %s; interrupts and softirqs %.1f %%, stolen %.1f %%%n",
+                                s.otherProcesses(), s.interruptsCpuPercent(), s.stealCpuPercent()));
+                    }
                 }
             }
         }
@@ -686,6 +733,75 @@ final class Compare {
             out.append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The rounds of one client in one table: per line the median of each service over the rounds with its
+     * range, the median of the rounds' ratios (each round's two services ran minutes apart, so a ratio is
+     * taken within a round, never across), and in how many rounds the goal was met.
+     */
+    private String summary(String client, List<Map<String, ServiceRun>> rounds) {
+        StringBuilder out = new StringBuilder(heading(client, String.format(Locale.ROOT, ", %d rounds: median (lowest–highest)",
+                rounds.size())));
+        out.append("| measure | video-events | bridge | ratio ve / bridge, median | goal | met in rounds |\n"
+                + "|---|---:|---:|---:|---|---|\n");
+        for (Line line : lines()) {
+            List<Double> ves = new ArrayList<>();
+            List<Double> brs = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            int met = 0;
+            int judged = 0;
+            for (Map<String, ServiceRun> runs : rounds) {
+                double v = runs.get(VIDEO_EVENTS) == null ? Double.NaN : line.value().apply(runs.get(VIDEO_EVENTS));
+                double b = runs.get(BRIDGE) == null ? Double.NaN : line.value().apply(runs.get(BRIDGE));
+                if (!Double.isNaN(v)) {
+                    ves.add(v);
+                }
+                if (!Double.isNaN(b)) {
+                    brs.add(b);
+                }
+                if (!Double.isNaN(v) && !Double.isNaN(b) && b != 0) {
+                    ratios.add(v / b);
+                }
+                Boolean m = met(line, v, b);
+                if (m != null) {
+                    judged++;
+                    met += m ? 1 : 0;
+                }
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", line.label(), spread(ves, line.unit()),
+                    spread(brs, line.unit()), ratios.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f", median(ratios)), line.goal(),
+                    judged == 0 ? "" : met + " of " + judged));
+        }
+        return out.toString();
+    }
+
+    /** The services in the order given in the first round and every other one after it, the other way round in between. */
+    static List<String> order(List<String> services, int round) {
+        List<String> order = new ArrayList<>(services);
+        if (round % 2 == 1) {
+            java.util.Collections.reverse(order);
+        }
+        return order;
+    }
+
+    /** {@code median (lowest–highest)} of some figures, or n/a when there are none. */
+    static String spread(List<Double> values, String unit) {
+        if (values.isEmpty()) {
+            return "n/a";
+        }
+        if (values.size() == 1) {
+            return format(values.get(0), unit);
+        }
+        double low = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double high = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        return format(median(values), unit) + " (" + format(low, "") + "–" + format(high, "") + ")";
+    }
+
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double us(double value) {

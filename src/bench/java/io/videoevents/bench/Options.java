@@ -88,6 +88,9 @@ record Options(
                                        [100,200,300,400,500,600,700,800]
               --ramp-duration D        seconds per ramp step [10]
               --ramp-limit-ms L        the ramp's p99 limit [100]
+              --rounds N               the whole comparison N times, the services' order turned round in every
+                                       other round (A B, B A, ...); then per line the median, the range and the
+                                       rounds in which the goal was met [1]
               --jar PATH               video-events' packaged jar [target/quarkus-app/quarkus-run.jar]
               --service-java PATH      the java that runs it [this tool's]
               --service-java-opts "O"  its JVM options [those the JVM image ships: see ShippedJvm]
@@ -173,7 +176,7 @@ record Options(
     /** What only {@code compare} reads. */
     record CompareOptions(List<String> clients, List<String> services, int warmConnects, int burst, int rampVideos,
             List<Integer> rampRates, int rampDuration, int rampLimitMs, Path jar, Path serviceJava, List<String> serviceJavaOptions,
-            List<String> serviceJavaOptionsExtra, Path bridge, boolean diagnose) {
+            List<String> serviceJavaOptionsExtra, Path bridge, boolean diagnose, int rounds) {
 
         static CompareOptions parse(Reader r) {
             String opts = r.text("service-java-opts", null);
@@ -191,7 +194,11 @@ record Options(
                     opts == null ? ShippedJvm.options() : ShippedJvm.split(opts),
                     ShippedJvm.split(r.text("service-java-opts-extra", "")),
                     Path.of(r.text("bridge", "../shared/peers/node-bridge")),
-                    Boolean.parseBoolean(r.text("diagnose", "false")));
+                    Boolean.parseBoolean(r.text("diagnose", "false")),
+                    r.integer("rounds", 1));
+            if (c.rounds < 1) {
+                throw new IllegalArgumentException("--rounds takes a count of 1 or more\n" + USAGE);
+            }
             for (String client : c.clients) {
                 if (!List.of("jdk", "vertx", "raw").contains(client)) {
                     throw new IllegalArgumentException("--clients takes jdk, vertx and/or raw, not " + client + "\n" + USAGE);

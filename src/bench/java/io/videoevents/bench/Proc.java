@@ -66,6 +66,51 @@ final class Proc {
         }
     }
 
+    /** CPU seconds the machine spent so far serving interrupts and softirqs, and stolen by the hypervisor, from /proc/stat. */
+    record Machine(double interrupts, double steal) {
+    }
+
+    static Machine machineParts() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            return new Machine((Long.parseLong(f[6]) + Long.parseLong(f[7])) / 100.0, f.length > 8 ? Long.parseLong(f[8]) / 100.0 : 0);
+        } catch (IOException | RuntimeException e) {
+            return new Machine(Double.NaN, Double.NaN);
+        }
+    }
+
+    /**
+     * CPU seconds so far of every process of the machine but those in {@code except} and their descendants,
+     * by "name (pid)": who else used the machine during a step.
+     */
+    static java.util.Map<String, Double> processesExcept(long... except) {
+        java.util.Set<Long> skip = new java.util.HashSet<>();
+        for (long pid : except) {
+            skip.add(pid);
+            ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> skip.add(d.pid())));
+        }
+        java.util.Map<String, Double> processes = new java.util.HashMap<>();
+        try (var all = Files.list(Path.of("/proc"))) {
+            for (Path dir : all.toList()) {
+                String name = dir.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0)) || skip.contains(Long.parseLong(name))) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(dir.resolve("stat"));
+                    String command = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    processes.put(command + " (" + name + ")", (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                } catch (IOException | RuntimeException ignored) {
+                    // the process ended
+                }
+            }
+        } catch (IOException ignored) {
+            // no /proc: nothing to report
+        }
+        return processes;
+    }
+
     /** CPU seconds so far of each thread of {@code pid}, by "name (tid)"; empty when it is gone. */
     static java.util.Map<String, Double> threads(long pid) {
         java.util.Map<String, Double> threads = new java.util.HashMap<>();
