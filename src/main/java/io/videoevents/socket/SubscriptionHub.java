@@ -147,15 +147,21 @@ public class SubscriptionHub {
             }
             group.subscriptions.add(subscription);
         }
+        // the other loops first: each starts writing its sockets as soon as it wakes, instead of waiting until
+        // this thread has written all of its own
+        LoopGroup here = null;
         for (LoopGroup group : groups) {
             if (group.loop == Thread.currentThread()) {
-                group.action.accept(group.subscriptions);
+                here = group;
             } else {
                 if (retained != null) {
                     retained.retain();
                 }
                 group.context.runOnContext(group);
             }
+        }
+        if (here != null) {
+            here.action.accept(here.subscriptions);
         }
     }
 
