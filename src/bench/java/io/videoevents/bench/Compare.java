@@ -75,9 +75,9 @@ final class Compare {
     }
 
     /**
-     * Everything a compare run found; written as JSON. {@code byClient} is the first round, {@code rounds} every
-     * round (the first included), {@code tables} each round's table per client and, with more than one round,
-     * the summary over them.
+     * Everything a compare run found; written as JSON. {@code byClient} is the first round; with more than one
+     * round, {@code rounds} holds every round (the first included) and {@code tables} the summary per client
+     * besides each round's table.
      */
     record Result(String description, List<String> serviceJavaOptions, Map<String, Map<String, ServiceRun>> byClient,
             List<Map<String, Map<String, ServiceRun>>> rounds, Map<String, String> tables, boolean clean) {
@@ -174,7 +174,7 @@ final class Compare {
                 System.out.println(summary);
             }
         }
-        return new Result(describe(), c.serviceJavaOptions(), rounds.get(0), rounds, tables, clean);
+        return new Result(describe(), c.serviceJavaOptions(), rounds.get(0), c.rounds() == 1 ? List.of() : rounds, tables, clean);
     }
 
     private String describe() {
