@@ -45,8 +45,13 @@ public class StatusListener {
     private final Vertx vertx;
     private final VideoEventsConfig.Listener config;
     private final PgConnectOptions connectOptions;
-    /** Payload strings and connection signals as they happen; serialised because a reconnect may move the connection to another event loop. */
-    private final SerializedProcessor<Object, Object> raw = BroadcastProcessor.<Object> create().serialized();
+    /**
+     * Typed events and connection signals as they happen; serialised because a reconnect may move the
+     * connection to another event loop. Payloads are decoded in the channel's handler, before they enter the
+     * stream, rather than in a {@code map} stage: Mutiny stages run their functions through the application's
+     * context propagation, which cost more per notification than the decoding itself (BENCHMARKS.md, run 16).
+     */
+    private final SerializedProcessor<ListenerEvent, ListenerEvent> typed = BroadcastProcessor.<ListenerEvent> create().serialized();
     private final Multi<ListenerEvent> events;
     private final Counter notifications;
     private final Counter malformed;
@@ -86,10 +91,7 @@ public class StatusListener {
         this.reconnects = Counter.builder("video.events.listener.reconnects")
                 .description("times the LISTEN connection was lost and LISTENs again").register(registry);
         registry.gauge("video.events.listener.up", this, l -> l.isListening() ? 1 : 0);
-        this.events = Multi.createFrom().publisher(raw)
-                .map(this::decode)
-                .filter(Optional::isPresent)
-                .map(Optional::get);
+        this.events = Multi.createFrom().publisher(typed);
     }
 
     /** Committed status changes and connection signals, in the order the connection saw them. Hot: subscribe before start-up ends. */
@@ -135,7 +137,7 @@ public class StatusListener {
         subscriber = PgSubscriber.subscriber(vertx, connectOptions);
         subscriber.reconnectPolicy(this::reconnectDelay);
         PgChannel channel = subscriber.channel(config.channel());
-        channel.handler(payload -> raw.onNext(payload));
+        channel.handler(payload -> decode(payload).ifPresent(typed::onNext));
         channel.subscribeHandler(ignored -> verifyListen());
         connectFirst(0);
         long every = Math.max(100, config.probeInterval().toMillis());
@@ -238,7 +240,7 @@ public class StatusListener {
             reconnects.increment();
         }
         Log.infof("LISTENing on channel %s%s", config.channel(), reconnected ? " again" : "");
-        raw.onNext(new ListenerEvent.Listening(reconnected));
+        typed.onNext(new ListenerEvent.Listening(reconnected));
     }
 
     /**
@@ -278,7 +280,7 @@ public class StatusListener {
     private Long reconnectDelay(Integer attempt) {
         if (attempt == 0) {
             listening = false;
-            raw.onNext(new ListenerEvent.ConnectionLost());
+            typed.onNext(new ListenerEvent.ConnectionLost());
         }
         return stopped ? -1L : backoff(attempt);
     }
@@ -290,12 +292,9 @@ public class StatusListener {
         return Math.max(1, delay);
     }
 
-    private Optional<ListenerEvent> decode(Object item) {
-        if (item instanceof ListenerEvent signal) {
-            return Optional.of(signal);
-        }
+    /** A notification's payload as a typed event, or empty when it is malformed or not signed by the trigger. */
+    private Optional<ListenerEvent> decode(String payload) {
         notifications.increment();
-        String payload = (String) item;
         NotificationParser.Parsed parsed;
         try {
             parsed = NotificationParser.parse(payload);
