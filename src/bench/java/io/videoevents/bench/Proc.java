@@ -25,13 +25,22 @@ final class Proc {
     /** CPU time used so far by {@code pid} (all its threads), or null when it is gone. */
     static ServiceProbe.Cpu cpu(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            // the fields after the command name, which is in parentheses and may hold spaces
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new ServiceProbe.Cpu(Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0); // utime, stime (USER_HZ = 100)
+            return cpuOf(Files.readString(Path.of("/proc", String.valueOf(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** User and system time in a process's or thread's {@code stat} line (USER_HZ = 100). */
+    static ServiceProbe.Cpu cpuOf(String stat) {
+        // the fields after the command name, which is in parentheses and may hold spaces
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new ServiceProbe.Cpu(Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0); // utime, stime
+    }
+
+    /** The command name in a {@code stat} line. */
+    static String commandOf(String stat) {
+        return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     }
 
     /** CPU seconds (user + system) of {@code pid} and everything it started that is still running; 0 when gone. */
@@ -54,15 +63,31 @@ final class Proc {
 
     /** CPU seconds the whole machine has been busy (all CPUs: everything but idle and I/O wait), from /proc/stat. */
     static double machineBusy() {
+        long[] f = cpuTicks();
+        if (f == null) {
+            return Double.NaN;
+        }
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+            total += f[i];
+        }
+        return (total - f[4] - f[5]) / 100.0;
+    }
+
+    /**
+     * The first line of /proc/stat (all CPUs) in ticks; index 0 unused, then user, nice, system, idle, iowait,
+     * irq, softirq, steal, ...; null when it cannot be read.
+     */
+    private static long[] cpuTicks() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) {
-                total += Long.parseLong(f[i]);
+            long[] ticks = new long[f.length];
+            for (int i = 1; i < f.length; i++) {
+                ticks[i] = Long.parseLong(f[i]);
             }
-            return (total - Long.parseLong(f[4]) - Long.parseLong(f[5])) / 100.0;
+            return ticks;
         } catch (IOException | RuntimeException e) {
-            return Double.NaN;
+            return null;
         }
     }
 
@@ -71,12 +96,9 @@ final class Proc {
     }
 
     static Machine machineParts() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            return new Machine((Long.parseLong(f[6]) + Long.parseLong(f[7])) / 100.0, f.length > 8 ? Long.parseLong(f[8]) / 100.0 : 0);
-        } catch (IOException | RuntimeException e) {
-            return new Machine(Double.NaN, Double.NaN);
-        }
+        long[] f = cpuTicks();
+        return f == null || f.length < 8 ? new Machine(Double.NaN, Double.NaN)
+                : new Machine((f[6] + f[7]) / 100.0, f.length > 8 ? f[8] / 100.0 : 0);
     }
 
     /**
@@ -98,9 +120,7 @@ final class Proc {
                 }
                 try {
                     String stat = Files.readString(dir.resolve("stat"));
-                    String command = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    processes.put(command + " (" + name + ")", (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                    processes.put(commandOf(stat) + " (" + name + ")", cpuOf(stat).total());
                 } catch (IOException | RuntimeException ignored) {
                     // the process ended
                 }
@@ -118,9 +138,7 @@ final class Proc {
             for (Path task : tasks.toList()) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    threads.put(name + " (" + task.getFileName() + ")", (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0);
+                    threads.put(commandOf(stat) + " (" + task.getFileName() + ")", cpuOf(stat).total());
                 } catch (IOException | RuntimeException ignored) {
                     // the thread ended
                 }

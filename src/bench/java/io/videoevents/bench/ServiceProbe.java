@@ -73,14 +73,7 @@ final class ServiceProbe {
         if (pid.isEmpty()) {
             return null;
         }
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid.getAsLong()), "stat"));
-            // fields after the command name, which is in parentheses and may hold spaces
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new Cpu(Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0); // utime, stime in USER_HZ (100)
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return Proc.cpu(pid.getAsLong());
     }
 
     private long rss() {
