@@ -125,7 +125,7 @@ public class VideoResource {
                 () -> ApiException.badRequest("status must be one of " + VideoStatus.allowed()));
     }
 
-    private static int parseLimit(String limit) {
+    static int parseLimit(String limit) {
         if (limit == null) {
             return DEFAULT_LIMIT;
         }
