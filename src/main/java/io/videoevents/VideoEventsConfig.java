@@ -123,6 +123,35 @@ public interface VideoEventsConfig {
         Duration drainWindow();
     }
 
+    /** Feeds: every video a caller may watch, on one subscription. */
+    Feed feed();
+
+    interface Feed {
+
+        /**
+         * Videos per snapshot page, and changes per read when a feed catches up on the log. A snapshot of 50,000
+         * videos is then 100 messages of about 60 KB, each sent once the client has taken the one before.
+         */
+        @WithDefault("500")
+        int pageSize();
+
+        /**
+         * Feed reads (snapshot pages, catching up on the log) that may run at once on an instance; the rest wait
+         * their turn. Each instance also runs one read at a time for the new rows of all its feeds.
+         */
+        @WithDefault("2")
+        int readConcurrency();
+
+        /**
+         * Shortest time between two reads of the feed log's new rows by an instance (for all its feeds). The first
+         * notification after a quiet spell is read at once; under a steady stream, reads take what came in the
+         * interval, which bounds the queries an instance makes (100 per second by default) and adds at most this
+         * much to a feed's latency. Single-video subscriptions are not affected.
+         */
+        @WithDefault("10ms")
+        Duration tailInterval();
+    }
+
     /** The event log and the notification queue. */
     EventLog eventLog();
 

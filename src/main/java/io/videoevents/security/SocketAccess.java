@@ -9,6 +9,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
 import io.videoevents.socket.AccessGuard;
+import io.videoevents.video.FeedScope;
 import io.videoevents.video.VideoState;
 
 /**
@@ -64,6 +65,21 @@ class SocketAccess implements AccessGuard {
         }
         Caller caller = socket.userData().get(Caller.KEY);
         return caller != null && caller.mayWatch(ownerId);
+    }
+
+    @Override
+    public Optional<FeedScope> feedScope(WebSocketConnection socket) {
+        if (!enabled) {
+            return Optional.of(FeedScope.ALL);
+        }
+        Caller caller = socket.userData().get(Caller.KEY);
+        if (caller == null) {
+            return Optional.empty();
+        }
+        if (caller.isAdmin()) {
+            return Optional.of(FeedScope.ALL);
+        }
+        return caller.subject() == null ? Optional.empty() : Optional.of(FeedScope.of(caller.subject()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.videoevents.video.FeedScope;
 import io.videoevents.video.VideoState;
 
 /**
@@ -36,4 +37,10 @@ public interface AccessGuard {
 
     /** Whether the socket's caller may watch a video owned by {@code ownerId} (null: no owner). */
     boolean mayWatch(WebSocketConnection socket, String ownerId);
+
+    /**
+     * The videos the socket caller's feed holds: all of them (admins, or authentication off), or their own; empty
+     * when the caller has no subject and is no admin (such a caller may watch no video).
+     */
+    Optional<FeedScope> feedScope(WebSocketConnection socket);
 }

@@ -40,6 +40,7 @@ final class ClientConnection {
     private final int maxQueuedMessages;
     private final long maxQueuedBytes;
     private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+    private FeedSubscription feed;
     private final Wire wire;
     private boolean unflushed;
     private long peakQueuedBytes;
@@ -242,6 +243,19 @@ final class ClientConnection {
         return true;
     }
 
+    /**
+     * Writes a frame shared by several sockets (a duplicate of it; the caller keeps its own reference) without
+     * flushing. False if nothing was written: the socket is closing, or its queue is full (then closed with 4408).
+     */
+    boolean writeShared(ByteBuf frame) {
+        if (!reserve(frame.readableBytes())) {
+            return false;
+        }
+        wire.write(frame.retainedDuplicate());
+        unflushed = true;
+        return true;
+    }
+
     /** Writes a frame of {@code text}, encoded for this socket, without flushing (see {@link #flush()}). */
     boolean write(String text) {
         ByteBuf frame = Wire.textFrame(wire.allocator(), text);
@@ -339,6 +353,9 @@ final class ClientConnection {
                 for (Subscription subscription : new ArrayList<>(subscriptions.values())) {
                     subscription.close();
                 }
+                if (feed != null) {
+                    feed.close();
+                }
                 behindAuth = null;
                 if (socket.isOpen()) {
                     socket.close(new CloseReason(code, reason)).subscribe().with(ok -> {
@@ -364,6 +381,26 @@ final class ClientConnection {
 
     void remove(Subscription subscription) {
         subscriptions.remove(subscription.videoId, subscription);
+    }
+
+    /** The socket's feed, or null. */
+    FeedSubscription feed() {
+        return feed;
+    }
+
+    /** Sets the socket's feed unless it has one or is closing; returns false then. */
+    boolean addFeed(FeedSubscription subscription) {
+        if (isClosing() || feed != null) {
+            return false;
+        }
+        feed = subscription;
+        return true;
+    }
+
+    void removeFeed(FeedSubscription subscription) {
+        if (feed == subscription) {
+            feed = null;
+        }
     }
 
     Collection<Subscription> subscriptions() {

@@ -1,5 +1,6 @@
 package io.videoevents.socket;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.videoevents.video.FeedCursor;
 import io.videoevents.video.VideoIds;
 
 /**
@@ -14,6 +16,8 @@ import io.videoevents.video.VideoIds;
  * shapes becomes an {@link Invalid} carrying the reason the client is told.
  */
 sealed interface ClientMessage {
+
+    String TYPES = "subscribe, unsubscribe, subscribeFeed, unsubscribeFeed or auth";
 
     record Subscribe(String videoId, OptionalLong after) implements ClientMessage {
     }
@@ -29,8 +33,18 @@ sealed interface ClientMessage {
         }
     }
 
-    /** Not a valid message; {@code videoId} is the one it named, if readable. */
-    record Invalid(String reason, String videoId) implements ClientMessage {
+    /** The feed: every video the caller may watch; {@code cursor} resumes where a feed message left off. */
+    record SubscribeFeed(Optional<FeedCursor> cursor) implements ClientMessage {
+    }
+
+    record UnsubscribeFeed() implements ClientMessage {
+    }
+
+    /** Not a valid message; {@code videoId} is the one it named, if readable; {@code feed} when it was about the feed. */
+    record Invalid(String reason, String videoId, boolean feed) implements ClientMessage {
+        Invalid(String reason, String videoId) {
+            this(reason, videoId, false);
+        }
     }
 
     static ClientMessage parse(String text, ObjectMapper json) {
@@ -49,7 +63,7 @@ sealed interface ClientMessage {
         }
         JsonNode type = node.get("type");
         if (type == null || !type.isTextual()) {
-            return new Invalid("type is required: subscribe, unsubscribe or auth", null);
+            return new Invalid("type is required: " + TYPES, null);
         }
         JsonNode id = node.get("videoId");
         String videoId = id != null && id.isTextual() && VideoIds.isValid(id.textValue()) ? id.textValue() : null;
@@ -80,8 +94,24 @@ sealed interface ClientMessage {
                 }
                 return new Auth(token.textValue());
             }
+            case "subscribeFeed": {
+                JsonNode cursor = node.get("cursor");
+                if (cursor == null || cursor.isNull()) {
+                    return new SubscribeFeed(Optional.empty());
+                }
+                try {
+                    if (!cursor.isTextual()) {
+                        throw new IllegalArgumentException(FeedCursor.RULE);
+                    }
+                    return new SubscribeFeed(Optional.of(FeedCursor.parse(cursor.textValue())));
+                } catch (IllegalArgumentException e) {
+                    return new Invalid(FeedCursor.RULE, null, true);
+                }
+            }
+            case "unsubscribeFeed":
+                return new UnsubscribeFeed();
             default:
-                return new Invalid("unknown type: expected subscribe, unsubscribe or auth", null);
+                return new Invalid("unknown type: expected " + TYPES, null);
         }
     }
 }

@@ -18,10 +18,15 @@ final class Deliveries {
     private final Timer latency;
 
     Deliveries(MeterRegistry registry) {
-        this.delivered = Counter.builder("video.events.delivered")
-                .description("status events written to sockets").register(registry);
-        this.latency = Timer.builder("video.events.delivery")
-                .description("from the commit of a status change to its frame being written to a socket")
+        this(registry, "video.events.delivered", "status events written to sockets", "video.events.delivery",
+                "from the commit of a status change to its frame being written to a socket");
+    }
+
+    /** The same pair of series under other names (the feed's). */
+    Deliveries(MeterRegistry registry, String countName, String countDescription, String latencyName, String latencyDescription) {
+        this.delivered = Counter.builder(countName).description(countDescription).register(registry);
+        this.latency = Timer.builder(latencyName)
+                .description(latencyDescription)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))

@@ -1,5 +1,7 @@
 package io.videoevents.socket;
 
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.logging.Log;
@@ -13,6 +15,8 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.videoevents.video.FeedCursor;
+import io.videoevents.video.FeedScope;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -25,10 +29,14 @@ import io.vertx.core.buffer.Buffer;
 public class EventsSocket {
 
     private final Clients clients;
+    private final Feeds feeds;
+    private final AccessGuard guard;
     private final ObjectMapper json;
 
-    EventsSocket(Clients clients, ObjectMapper json) {
+    EventsSocket(Clients clients, Feeds feeds, AccessGuard guard, ObjectMapper json) {
         this.clients = clients;
+        this.feeds = feeds;
+        this.guard = guard;
         this.json = json;
     }
 
@@ -68,6 +76,9 @@ public class EventsSocket {
         }
         if (message instanceof ClientMessage.Auth auth) {
             clients.authenticate(client, auth.token(), (c, first) -> {
+                if (!first) {
+                    feedScopeMayHaveChanged(c);
+                }
             });
         } else if (client.awaitingAuth()) {
             clients.requireAuthFirst(client);
@@ -75,8 +86,13 @@ public class EventsSocket {
             subscribe(client, subscribe);
         } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
             unsubscribe(client, unsubscribe.videoId());
+        } else if (message instanceof ClientMessage.SubscribeFeed subscribe) {
+            subscribeFeed(client, subscribe.cursor().orElse(null));
+        } else if (message instanceof ClientMessage.UnsubscribeFeed) {
+            unsubscribeFeed(client);
         } else if (message instanceof ClientMessage.Invalid invalid) {
-            client.send(clients.error(ErrorCodes.BAD_REQUEST, invalid.reason(), invalid.videoId()));
+            client.send(invalid.feed() ? clients.frames().feedError(ErrorCodes.BAD_REQUEST, invalid.reason())
+                    : clients.error(ErrorCodes.BAD_REQUEST, invalid.reason(), invalid.videoId()));
         } else {
             throw new IllegalStateException("unhandled message " + message);
         }
@@ -142,6 +158,62 @@ public class EventsSocket {
             client.write(clients.frames().subscribed(videoId));
         }
         client.send(clients.frames().unsubscribed(videoId));
+    }
+
+    /** The feed: its answer, then its snapshot or what follows the cursor, then its changes, live. One per socket. */
+    private void subscribeFeed(ClientConnection client, FeedCursor cursor) {
+        FeedSubscription existing = client.feed();
+        if (existing != null) {
+            // already open: nothing changes, as for a video subscribed twice
+            client.send(clients.frames().feedSubscribed(existing.scope()));
+            return;
+        }
+        Optional<FeedScope> scope = guard.feedScope(client.socket());
+        if (scope.isEmpty()) {
+            client.send(clients.frames().feedError(ErrorCodes.FORBIDDEN, "the token names no subject, so there is no feed of own videos"));
+            return;
+        }
+        client.write(clients.frames().feedSubscribed(scope.get()));
+        feeds.open(client, scope.get(), cursor, false, () -> feedEnded(client));
+        client.flush();
+    }
+
+    /**
+     * A replacement token may change what the caller sees (an admin no longer, or now): the feed starts over in the
+     * new scope, its snapshot marked {@code resync}, so the client replaces what it had.
+     */
+    private void feedScopeMayHaveChanged(ClientConnection client) {
+        FeedSubscription feed = client.feed();
+        if (feed == null) {
+            return;
+        }
+        Optional<FeedScope> scope = guard.feedScope(client.socket());
+        if (scope.isPresent() && scope.get().equals(feed.scope())) {
+            return;
+        }
+        feed.close();
+        if (scope.isEmpty()) {
+            client.send(clients.frames().feedError(ErrorCodes.FORBIDDEN, "the new token names no subject; the feed ended"));
+            return;
+        }
+        client.write(clients.frames().feedSubscribed(scope.get()));
+        feeds.open(client, scope.get(), null, true, () -> feedEnded(client));
+        client.flush();
+    }
+
+    private void feedEnded(ClientConnection client) {
+        Log.warnf("the feed of socket %s could not be read from the database; it ended", client.id());
+        client.send(clients.frames().feedError(ErrorCodes.INTERNAL, "could not read the feed; subscribe again with the last cursor"));
+    }
+
+    private void unsubscribeFeed(ClientConnection client) {
+        FeedSubscription feed = client.feed();
+        if (feed == null) {
+            client.send(clients.frames().feedError(ErrorCodes.BAD_REQUEST, "no feed on this socket"));
+            return;
+        }
+        feed.close();
+        client.send(clients.frames().feedUnsubscribed());
     }
 
     @OnBinaryMessage

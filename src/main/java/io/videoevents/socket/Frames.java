@@ -1,10 +1,17 @@
 package io.videoevents.socket;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.videoevents.video.FeedChange;
+import io.videoevents.video.FeedCursor;
+import io.videoevents.video.FeedEntry;
+import io.videoevents.video.FeedScope;
+import io.videoevents.video.FeedVideo;
 import io.videoevents.video.StatusEvent;
 import io.videoevents.video.VideoState;
 
@@ -43,6 +50,29 @@ class Frames {
 
     String error(String code, String message, String videoId) {
         return encode(new ServerMessage.Error(code, message, videoId));
+    }
+
+    String feedError(String code, String message) {
+        return encode(new ServerMessage.Error(code, message, null, Boolean.TRUE));
+    }
+
+    String feedSubscribed(FeedScope scope) {
+        return encode(new ServerMessage.FeedSubscribed(scope.wire(), scope.ownerId()));
+    }
+
+    String feedUnsubscribed() {
+        return encode(new ServerMessage.FeedUnsubscribed());
+    }
+
+    String feedSnapshot(List<FeedVideo> videos, boolean complete, boolean resync, FeedCursor cursor) {
+        return encode(new ServerMessage.FeedSnapshot(videos, complete, resync ? Boolean.TRUE : null, cursor.text()));
+    }
+
+    /** A row of the feed log as a feed of all videos ({@code all}) or an owner's feed shows it. */
+    String feedChange(FeedChange change, boolean all) {
+        FeedEntry e = FeedEntry.of(change, all);
+        return encode(new ServerMessage.FeedChange(e.change(), e.videoId(), e.version(), e.status(), e.previousStatus(),
+                e.ownerId(), e.previousOwnerId(), e.occurredAt(), e.cursor()));
     }
 
     private String encode(ServerMessage message) {

@@ -63,14 +63,75 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** A refusal or failure; {@code code} is one of the contract's error codes. */
+    /**
+     * A refusal or failure; {@code code} is one of the contract's error codes. {@code feed} is true when it
+     * concerns the socket's feed rather than one video.
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({ "type", "code", "message", "videoId" })
-    record Error(String code, String message, String videoId) implements ServerMessage {
+    @JsonPropertyOrder({ "type", "code", "message", "videoId", "feed" })
+    record Error(String code, String message, String videoId, Boolean feed) implements ServerMessage {
+        Error(String code, String message, String videoId) {
+            this(code, message, videoId, null);
+        }
+
         @JsonProperty("type")
         public String type() {
             return "error";
+        }
+    }
+
+    /** Answer to {@code subscribeFeed}: which videos the feed holds ({@code all}, or the caller's: {@code owner}). */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "type", "scope", "ownerId" })
+    record FeedSubscribed(String scope, String ownerId) implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "feedSubscribed";
+        }
+    }
+
+    /**
+     * One page of the feed's videos as they are now, ordered by id. {@code complete} on the last page, whose
+     * cursor then continues with the changes; {@code resync} on the first page when the cursor given could not be
+     * served (older than the log keeps): the client replaces what it had with these pages.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "type", "videos", "complete", "resync", "cursor" })
+    record FeedSnapshot(java.util.List<io.videoevents.video.FeedVideo> videos, boolean complete, Boolean resync, String cursor)
+            implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "feedSnapshot";
+        }
+    }
+
+    /**
+     * One change of the feed, in the log's order, with the video's state after it: {@code created},
+     * {@code status}, {@code deleted}; for an owner's feed {@code entered} / {@code left} when the video's owner
+     * changed to / from them; for a feed of all videos {@code owner} when its owner changed.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "type", "change", "videoId", "version", "status", "previousStatus", "ownerId", "previousOwnerId",
+            "occurredAt", "cursor" })
+    record FeedChange(String change, String videoId, long version, String status, String previousStatus, String ownerId,
+            String previousOwnerId, Instant occurredAt, String cursor) implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "feed";
+        }
+    }
+
+    /** Answer to {@code unsubscribeFeed}; nothing more of the feed follows. */
+    @RegisterForReflection
+    @JsonPropertyOrder({ "type" })
+    record FeedUnsubscribed() implements ServerMessage {
+        @JsonProperty("type")
+        public String type() {
+            return "feedUnsubscribed";
         }
     }
 }

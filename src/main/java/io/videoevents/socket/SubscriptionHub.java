@@ -36,12 +36,14 @@ public class SubscriptionHub {
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final StatusListener listener;
     private final Frames frames;
+    private final FeedTail feeds;
 
     private final Counter backfilled;
 
-    SubscriptionHub(StatusListener listener, Frames frames, MeterRegistry registry) {
+    SubscriptionHub(StatusListener listener, Frames frames, FeedTail feeds, MeterRegistry registry) {
         this.listener = listener;
         this.frames = frames;
+        this.feeds = feeds;
         this.backfilled = Counter.builder("video.events.backfilled")
                 .description("events live subscriptions read from the log instead of a notification: gaps filled, and"
                         + " what was committed while the LISTEN connection was away")
@@ -58,11 +60,15 @@ public class SubscriptionHub {
     void on(ListenerEvent event) {
         if (event instanceof ListenerEvent.StatusChanged changed) {
             deliver(changed.event());
+            feeds.ring();
         } else if (event instanceof ListenerEvent.VideoDeleted deleted) {
             ring(deleted.videoId());
+            feeds.ring();
         } else if (event instanceof ListenerEvent.AccessChanged changed) {
             ring(changed.videoId());
+            feeds.ring();
         } else if (event instanceof ListenerEvent.Listening listening) {
+            feeds.ring();
             // whatever was committed while nobody listened (changes, deletions, new owners): every
             // subscription reads its video again; the reads are merged per video by the ReadBatcher
             int rung = ringAll();

@@ -124,9 +124,27 @@ class ClientMessageTest {
         assertThat(invalid(text).reason()).startsWith("type is required");
     }
 
+    @Test
+    void theFeedIsSubscribedWithOrWithoutACursor() {
+        assertThat(parse("{\"type\":\"subscribeFeed\"}")).isEqualTo(new ClientMessage.SubscribeFeed(java.util.Optional.empty()));
+        assertThat(parse("{\"type\":\"subscribeFeed\",\"cursor\":null}"))
+                .isEqualTo(new ClientMessage.SubscribeFeed(java.util.Optional.empty()));
+        assertThat(parse("{\"type\":\"subscribeFeed\",\"cursor\":\"c.10.2\"}"))
+                .isEqualTo(new ClientMessage.SubscribeFeed(java.util.Optional.of(new io.videoevents.video.FeedCursor.Log(10, 2))));
+        assertThat(parse("{\"type\":\"unsubscribeFeed\"}")).isEqualTo(new ClientMessage.UnsubscribeFeed());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = { "Subscribe", "SUBSCRIBE", "ping", "", "subscribe " })
-    void onlyTheThreeDocumentedTypesExist(String type) {
+    @ValueSource(strings = { "\"c.1\"", "12", "\"\"", "{}", "\"s.1.***\"" })
+    void aFeedCursorMustBeOneTheServiceGave(String cursor) {
+        Invalid invalid = invalid("{\"type\":\"subscribeFeed\",\"cursor\":" + cursor + "}");
+        assertThat(invalid.reason()).isEqualTo(io.videoevents.video.FeedCursor.RULE);
+        assertThat(invalid.feed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "Subscribe", "SUBSCRIBE", "ping", "", "subscribe ", "subscribefeed" })
+    void onlyTheDocumentedTypesExist(String type) {
         assertThat(invalid("{\"type\":\"" + type + "\",\"videoId\":\"v-1\"}").reason()).startsWith("unknown type");
     }
 
