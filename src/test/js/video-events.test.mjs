@@ -150,3 +150,70 @@ test('4401 and 4403 stop reconnecting', () => {
   FakeSocket.last().lost(4401);
   assert.equal(c.state, 'closed');
 });
+
+const change = (cursor, videoId, extra = {}) => ({ type: 'feed', change: 'status', videoId, version: 2, status: 'processing', occurredAt: 'x', cursor, ...extra });
+
+test('the feed: subscribed once, pages and changes each once, in order; the cursor resumes it after a lost socket', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const c = client();
+    const got = [];
+    c.watchFeed((event) => got.push(event));
+    const first = FakeSocket.last();
+    assert.deepEqual(first.sent, [{ type: 'subscribeFeed' }]);
+    first.receive({ type: 'feedSubscribed', scope: 'owner', ownerId: 'alice' });
+    first.receive({ type: 'feedSnapshot', videos: [], complete: false, cursor: 's.90.YQ' });
+    first.receive({ type: 'feedSnapshot', videos: [], complete: true, cursor: 'c.90.0' });
+    first.receive(change('c.91.7', 'v-1'));
+    first.receive(change('c.91.7', 'v-1'));
+    first.receive(change('c.90.9', 'v-1'));
+    first.receive(change('c.100.2', 'v-2'));
+    assert.deepEqual(got.map((e) => e.cursor ?? e.type), ['feedSubscribed', 's.90.YQ', 'c.90.0', 'c.91.7', 'c.100.2']);
+    assert.equal(c.lastFeedCursor(), 'c.100.2');
+
+    first.lost(1001);
+    mock.timers.tick(50);
+    const second = FakeSocket.last();
+    second.opened();
+    assert.deepEqual(second.sent, [{ type: 'subscribeFeed', cursor: 'c.100.2' }]);
+    second.receive(change('c.100.2', 'v-2'));
+    second.receive(change('c.101.1', 'v-3'));
+    assert.deepEqual(got.slice(5).map((e) => e.cursor), ['c.101.1']);
+    c.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('positions beyond what a double holds exactly still compare right', () => {
+  const c = client();
+  const got = [];
+  c.watchFeed((event) => got.push(event), { cursor: 'c.9007199254740993.1' });
+  const socket = FakeSocket.last();
+  assert.deepEqual(socket.sent, [{ type: 'subscribeFeed', cursor: 'c.9007199254740993.1' }]);
+  socket.receive(change('c.9007199254740992.5', 'v-1'));
+  socket.receive(change('c.9007199254740993.2', 'v-1'));
+  assert.deepEqual(got.map((e) => e.cursor), ['c.9007199254740993.2']);
+  c.close();
+});
+
+test('a feed cursor refused as bad starts over from a snapshot; forbidden ends the feed; unwatching unsubscribes', () => {
+  const errors = [];
+  const c = client({ onError: (e) => errors.push(e.code) });
+  const got = [];
+  const stop = c.watchFeed((event) => got.push(event), { cursor: 'c.5.garbled' });
+  const socket = FakeSocket.last();
+  socket.receive({ type: 'error', code: 'bad_request', message: 'cursor must be …', feed: true });
+  assert.deepEqual(socket.sent, [{ type: 'subscribeFeed', cursor: 'c.5.garbled' }, { type: 'subscribeFeed' }]);
+  assert.equal(c.lastFeedCursor(), null);
+  stop();
+  assert.deepEqual(socket.sent.at(-1), { type: 'unsubscribeFeed' });
+
+  c.watchFeed((event) => got.push(event));
+  socket.receive({ type: 'error', code: 'forbidden', message: 'no subject', feed: true });
+  assert.equal(c.lastFeedCursor(), null);
+  socket.receive(change('c.1.1', 'v-1'));
+  assert.deepEqual(errors, ['bad_request', 'forbidden']);
+  assert.equal(got.filter((e) => e.type === 'feed').length, 0);
+  c.close();
+});

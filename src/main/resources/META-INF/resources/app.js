@@ -1,5 +1,6 @@
-// The live page: lists videos over REST, changes them over REST, and shows every change arrive
-// through the video-events client (one socket for all rows).
+// The live page: "my videos" as the caller's feed shows them (every video they may watch, new ones included,
+// whoever created them: this form, REST, or a worker's SQL), changed over REST, with every change arriving
+// through the video-events client (one socket, one feed, resumed by cursor after any disconnect).
 import { connect } from '/js/video-events.js';
 
 const STATUSES = ['pending', 'processing', 'processed', 'failed'];
@@ -19,7 +20,8 @@ function takeToken() {
   return sessionStorage.getItem('video-events-token');
 }
 
-const rows = new Map(); // videoId -> <tr>
+const rows = new Map(); // videoId -> <tr>, for every video of the feed
+let snapshotDone = false;
 const table = document.querySelector('#videos tbody');
 const log = document.querySelector('#log');
 const connection = document.querySelector('#connection');
@@ -54,33 +56,32 @@ async function api(method, path, body) {
   return data;
 }
 
-function render(video) {
-  let row = rows.get(video.id);
+// One row per video of the feed; `atTop` for a video that just arrived (a snapshot lists in id order).
+function render(videoId, status, version, atTop) {
+  let row = rows.get(videoId);
   if (!row) {
     row = document.createElement('tr');
-    row.dataset.videoId = video.id;
+    row.dataset.videoId = videoId;
     row.innerHTML = `<td class="id"></td><td><span class="badge"></span></td><td class="version"></td><td><div class="actions"></div></td>`;
-    row.querySelector('.id').textContent = video.id;
+    row.querySelector('.id').textContent = videoId;
     const actions = row.querySelector('.actions');
-    for (const status of STATUSES) {
+    for (const s of STATUSES) {
       const button = document.createElement('button');
-      button.textContent = status;
-      button.dataset.status = status;
-      button.addEventListener('click', () => setStatus(video.id, status));
+      button.textContent = s;
+      button.dataset.status = s;
+      button.addEventListener('click', () => setStatus(videoId, s));
       actions.append(button);
     }
-    table.prepend(row);
-    rows.set(video.id, row);
+    if (atTop) table.prepend(row); else table.append(row);
+    rows.set(videoId, row);
     document.querySelector('#empty').hidden = true;
-    client.watch(video.id, (event) => onEvent(video.id, event));
   } else if (row.dataset.status === 'deleted') {
     // created again under the same id: a new video, with versions above the deleted one's
     row.classList.remove('deleted');
     row.querySelectorAll('button').forEach((button) => { button.disabled = false; });
-    row.dataset.status = video.status;
-    client.watch(video.id, (event) => onEvent(video.id, event));
+    row.dataset.status = status;
   }
-  update(row, video.status, video.version);
+  update(row, status, version);
 }
 
 function update(row, status, version) {
@@ -97,17 +98,51 @@ function update(row, status, version) {
   row.classList.add('flash');
 }
 
-function onEvent(videoId, event) {
-  const row = rows.get(videoId);
-  if (!row || event.type === 'error') return;
-  if (event.type === 'deleted') {
-    showDeleted(row);
-    addLog(`${videoId} deleted`);
-    return;
+function clear() {
+  rows.clear();
+  table.replaceChildren();
+  document.querySelector('#empty').hidden = false;
+}
+
+function onFeed(event) {
+  switch (event.type) {
+    case 'feedSubscribed':
+      document.querySelector('#videos-title').textContent = event.scope === 'owner' ? 'My videos' : 'All videos';
+      break;
+    case 'feedSnapshot':
+      if (event.resync || snapshotDone) clear(); // a new snapshot replaces everything shown before
+      snapshotDone = event.complete;
+      event.videos.forEach((video) => render(video.videoId, video.status, video.version, false));
+      document.querySelector('#loading').hidden = event.complete;
+      break;
+    case 'feed':
+      onChange(event);
+      break;
+    default:
+      break; // errors are logged by the client's onError
   }
-  update(row, event.status, event.version);
-  if (event.type === 'status') {
-    addLog(`${videoId} v${event.version}: ${event.previousStatus ?? '—'} → ${event.status}`);
+}
+
+function onChange(event) {
+  const id = event.videoId;
+  switch (event.change) {
+    case 'deleted':
+      if (rows.has(id)) showDeleted(rows.get(id));
+      addLog(`${id} deleted`);
+      break;
+    case 'left':
+      rows.get(id)?.remove();
+      rows.delete(id);
+      addLog(`${id} is no longer yours`);
+      break;
+    default: {
+      const isNew = !rows.has(id) || rows.get(id).dataset.status === 'deleted';
+      render(id, event.status, event.version, isNew);
+      if (event.change === 'status') addLog(`${id} v${event.version}: ${event.previousStatus ?? '—'} → ${event.status}`);
+      else if (event.change === 'created') addLog(`${id} created`);
+      else if (event.change === 'entered') addLog(`${id} is now yours`);
+      else addLog(`${id} now belongs to ${event.ownerId ?? 'nobody'}`);
+    }
   }
 }
 
@@ -142,8 +177,8 @@ document.querySelector('#create').addEventListener('submit', async (submit) => {
   const id = document.querySelector('#new-id').value.trim();
   const rawFilePath = document.querySelector('#new-path').value.trim();
   try {
-    const video = await api('POST', '/videos', id ? { id, rawFilePath } : { rawFilePath });
-    render(video);
+    // the row comes through the feed, like a video a worker inserts
+    await api('POST', '/videos', id ? { id, rawFilePath } : { rawFilePath });
     document.querySelector('#new-id').value = '';
   } catch (e) {
     error.textContent = e.message;
@@ -151,13 +186,5 @@ document.querySelector('#create').addEventListener('submit', async (submit) => {
   }
 });
 
-async function load() {
-  try {
-    const page = await api('GET', '/videos?limit=100');
-    page.items.reverse().forEach(render);
-  } catch (e) {
-    addLog(`could not list videos: ${e.message}`);
-  }
-}
+client.watchFeed(onFeed);
 
-load();

@@ -35,6 +35,8 @@ export interface ErrorMessage {
   code: 'bad_request' | 'not_found' | 'forbidden' | 'too_many_subscriptions' | 'rate_limited' | 'internal';
   message: string;
   videoId?: string;
+  /** True when the error concerns the feed. */
+  feed?: boolean;
 }
 
 /**
@@ -47,6 +49,60 @@ export interface DeletedMessage {
 }
 
 export type VideoEvent = SnapshotMessage | StatusMessage | DeletedMessage | ErrorMessage;
+
+export type VideoStatus = 'pending' | 'processing' | 'processed' | 'failed';
+
+/** A video as a feed snapshot lists it. */
+export interface FeedVideo {
+  videoId: string;
+  version: number;
+  status: VideoStatus;
+  updatedAt: string;
+  /** Absent for a video without an owner (admins only). */
+  ownerId?: string;
+}
+
+/** The answer to subscribing: `all` videos (admins) or the caller's own (`owner`, with `ownerId`). */
+export interface FeedSubscribedMessage {
+  type: 'feedSubscribed';
+  scope: 'all' | 'owner';
+  ownerId?: string;
+}
+
+/** One page of the feed's videos, by id. `resync`: replace everything known before with these pages. */
+export interface FeedSnapshotMessage {
+  type: 'feedSnapshot';
+  videos: FeedVideo[];
+  /** The last page: changes follow. */
+  complete: boolean;
+  resync?: boolean;
+  cursor: string;
+}
+
+/**
+ * One change of the feed, with the video's state after it. `created`, `status`: the video is (still) in the
+ * feed; `entered`: it became the caller's; `owner` (feed of all videos): its owner changed; `left`: it is no
+ * longer the caller's (no state follows); `deleted`: it is gone.
+ */
+export interface FeedChangeMessage {
+  type: 'feed';
+  change: 'created' | 'status' | 'entered' | 'owner' | 'left' | 'deleted';
+  videoId: string;
+  version: number;
+  status?: VideoStatus;
+  previousStatus?: VideoStatus;
+  ownerId?: string;
+  previousOwnerId?: string;
+  occurredAt: string;
+  cursor: string;
+}
+
+export type FeedEvent = FeedSubscribedMessage | FeedSnapshotMessage | FeedChangeMessage | ErrorMessage;
+
+export interface WatchFeedOptions {
+  /** Resume from this cursor (from a feed message or snapshot page) instead of starting with a snapshot. */
+  cursor?: string;
+}
 
 export interface ConnectOptions {
   /** JWT sent as the first message ({"type":"auth"}) on every (re)connect. */
@@ -69,6 +125,14 @@ export declare class VideoEventsClient {
    * after `internal` or `rate_limited` the client subscribes again by itself.
    */
   watch(videoId: string, onEvent: (event: VideoEvent) => void): () => void;
+  /**
+   * Watch the caller's feed: the answer, the snapshot pages, then every change once and in order, resumed by
+   * cursor across reconnects. After `internal` or `rate_limited` the client subscribes again by itself; after a
+   * `bad_request` for its cursor it starts over with a snapshot; `forbidden` ends the watch.
+   */
+  watchFeed(onEvent: (event: FeedEvent) => void, options?: WatchFeedOptions): () => void;
+  /** The cursor of the last feed message received, or null. */
+  lastFeedCursor(): string | null;
   onState(listener: (state: ConnectionState, detail: StateDetail) => void): () => void;
   lastVersion(videoId: string): number | null;
   setToken(token: string): void;

@@ -1,5 +1,5 @@
-// video-events browser client: one socket to /events for any number of videos, with automatic
-// reconnect (exponential backoff with jitter), resume by version, and duplicate dropping.
+// video-events browser client: one socket to /events for any number of videos and the caller's feed, with
+// automatic reconnect (exponential backoff with jitter), resume by version or cursor, and duplicate dropping.
 // No dependencies; works in browsers and any runtime with a WebSocket global.
 
 const CLOSE_NORMAL = 1000;
@@ -29,6 +29,7 @@ export class VideoEventsClient {
     this.onError = options.onError ?? (() => {});
     this.WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
     this.videos = new Map(); // videoId -> { last: number | null, listeners: Set<function> }
+    this.feed = null; // { cursor: string | null, listeners: Set<function> } while the feed is watched
     this.stateListeners = new Set();
     if (options.onStateChange) this.stateListeners.add(options.onStateChange);
     this.state = 'connecting';
@@ -64,6 +65,34 @@ export class VideoEventsClient {
     };
   }
 
+  /**
+   * Watches the caller's feed: every video they may watch (their own; all for an admin). `onEvent` gets the
+   * `feedSubscribed` answer, the snapshot pages (`feedSnapshot`, the last one `complete`), then every change
+   * (`feed`) once and in order, also across reconnects (the client resumes with the last cursor), and the
+   * feed's errors. A `feedSnapshot` with `resync` replaces everything known before. `options.cursor` resumes
+   * from a cursor kept elsewhere (e.g. storage). Returns the function that stops watching.
+   */
+  watchFeed(onEvent, options = {}) {
+    if (!this.feed) {
+      this.feed = { cursor: options.cursor ?? null, listeners: new Set() };
+      this.sendFeedSubscribe();
+    }
+    const feed = this.feed;
+    feed.listeners.add(onEvent);
+    return () => {
+      feed.listeners.delete(onEvent);
+      if (feed.listeners.size === 0 && this.feed === feed) {
+        this.feed = null;
+        this.send({ type: 'unsubscribeFeed' });
+      }
+    };
+  }
+
+  /** The cursor of the last feed message received, or null: keep it to resume later with `watchFeed(…, { cursor })`. */
+  lastFeedCursor() {
+    return this.feed?.cursor ?? null;
+  }
+
   /** Calls `listener(state, detail)` on every change of the connection state; returns the function that stops it. */
   onState(listener) {
     this.stateListeners.add(listener);
@@ -97,6 +126,7 @@ export class VideoEventsClient {
       this.outbox = [];
       if (this.token) this.send({ type: 'auth', token: this.token });
       for (const [videoId, video] of this.videos) this.sendSubscribe(videoId, video);
+      if (this.feed) this.sendFeedSubscribe();
       this.setState('open');
     };
     socket.onmessage = (frame) => this.receive(frame.data);
@@ -111,7 +141,12 @@ export class VideoEventsClient {
     } catch {
       return;
     }
-    if (message.type === 'subscribed' || message.type === 'unsubscribed') return;
+    if (message.type === 'subscribed' || message.type === 'unsubscribed' || message.type === 'feedUnsubscribed') return;
+    if (message.type === 'feedSubscribed' || message.type === 'feedSnapshot' || message.type === 'feed'
+        || (message.type === 'error' && message.feed)) {
+      this.receiveFeed(message);
+      return;
+    }
     if (message.type === 'error') {
       this.onError(message);
       const video = message.videoId && this.videos.get(message.videoId);
@@ -136,6 +171,39 @@ export class VideoEventsClient {
     if (message.type === 'snapshot' && !message.resync && video.last !== null && message.version <= video.last) return;
     video.last = message.version;
     video.listeners.forEach((listener) => safely(listener, message));
+  }
+
+  receiveFeed(message) {
+    const feed = this.feed;
+    if (message.type === 'error') this.onError(message);
+    if (!feed) return;
+    if (message.type === 'error') {
+      if (message.code === 'forbidden') this.feed = null;
+      if (message.code === 'internal' || message.code === 'rate_limited') this.retryFeed(feed);
+      if (message.code === 'bad_request' && feed.cursor !== null) {
+        // a cursor the service never gave (or garbled in storage): start over from a snapshot
+        feed.cursor = null;
+        this.sendFeedSubscribe();
+      }
+    } else if (message.type === 'feedSnapshot') {
+      feed.cursor = message.cursor;
+    } else if (message.type === 'feed') {
+      if (!cursorAfter(message.cursor, feed.cursor)) return; // already seen
+      feed.cursor = message.cursor;
+    }
+    feed.listeners.forEach((listener) => safely(listener, message));
+  }
+
+  retryFeed(feed) {
+    setTimeout(() => {
+      if (this.feed === feed) this.sendFeedSubscribe();
+    }, 1000 + Math.random() * 1000);
+  }
+
+  sendFeedSubscribe() {
+    const message = { type: 'subscribeFeed' };
+    if (this.feed.cursor) message.cursor = this.feed.cursor;
+    this.send(message);
   }
 
   // The server could not start (or went on with) this video's subscription: ask again in 1–2 s, from the
@@ -202,6 +270,16 @@ function eventsUrl(url) {
   if (u.protocol === 'https:') u.protocol = 'wss:';
   if (!u.pathname.endsWith('/events')) u.pathname = u.pathname.replace(/\/$/, '') + '/events';
   return u.toString();
+}
+
+// Whether change cursor `next` ("c.<position>.<seq>") comes after `last` (a change cursor, a snapshot cursor
+// "s.…" or null: anything after a snapshot comes after it).
+function cursorAfter(next, last) {
+  if (!last || !last.startsWith('c.')) return true;
+  const [, p1, s1] = next.split('.');
+  const [, p0, s0] = last.split('.');
+  const byPosition = BigInt(p1) - BigInt(p0);
+  return byPosition > 0n || (byPosition === 0n && BigInt(s1) > BigInt(s0));
 }
 
 function safely(fn, ...args) {

@@ -12,6 +12,11 @@ class LivePageBrowserTest extends LivePageScenario {
     }
 
     @Override
+    String pageOwner() {
+        return null;
+    }
+
+    @Override
     String writerAuthorization() {
         return null;
     }

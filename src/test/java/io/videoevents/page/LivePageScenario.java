@@ -81,6 +81,9 @@ abstract class LivePageScenario {
     /** The token the page is opened with, or null. */
     abstract String pageToken();
 
+    /** The page's user when authentication is on (the owner of "my videos"), or null. */
+    abstract String pageOwner();
+
     /** The Authorization header value for the test's own REST calls, or null. */
     abstract String writerAuthorization();
 
@@ -92,6 +95,20 @@ abstract class LivePageScenario {
         waitFor(() -> "open".equals(connectionState()));
         // a marker that a reload would erase
         js("window.__noReload = 'still here';");
+        assertThat(browser.findElement(By.id("videos-title")).getText()).isEqualTo(pageOwner() == null ? "All videos" : "My videos");
+
+        // a worker inserts a video for the page's user with plain SQL, another user's video comes before it: the
+        // first appears by itself, the other never does (the feed's order makes the first a sync point)
+        String bySql = Ids.fresh("page-sql");
+        String someoneElses = Ids.fresh("page-other");
+        try (WorkerSql worker = WorkerSql.connect()) {
+            if (pageOwner() != null) {
+                worker.update("INSERT INTO videos (id, raw_file_path, owner_id) VALUES (?, '/uploads/o.mp4', 'mallory')", someoneElses);
+            }
+            worker.update("INSERT INTO videos (id, raw_file_path, owner_id) VALUES (?, '/uploads/sql.mp4', ?)", bySql, pageOwner());
+        }
+        waitFor(() -> rowShows(bySql, "pending", 1));
+        assertThat(browser.findElements(By.cssSelector("tr[data-video-id='" + someoneElses + "']"))).isEmpty();
 
         String id = Ids.fresh("page");
         browser.findElement(By.id("new-id")).sendKeys(id);

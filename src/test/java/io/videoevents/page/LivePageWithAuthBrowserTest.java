@@ -16,6 +16,11 @@ class LivePageWithAuthBrowserTest extends LivePageScenario {
     }
 
     @Override
+    String pageOwner() {
+        return "alice";
+    }
+
+    @Override
     String writerAuthorization() {
         return "Bearer " + TestTokens.withGroups("worker-1", "video-writer");
     }
