@@ -61,7 +61,8 @@ record Options(
               --sockets N              WebSocket clients [1000]
               --videos V               videos they watch, created if missing [100]
               --multiplexed-share F    share of sockets on /events, the rest on /videos/{id}/events [0.5]
-              --videos-per-socket K    videos each /events socket subscribes to [1]
+              --videos-per-socket K    videos each /events socket subscribes to; 0: it follows the feed (every video,
+                                       authentication off) and counts each change of the --videos [1]
               --rates U[,U2,...]       status changes per second, one step per value [200]
               --duration D             seconds per step [10]
               --warmup W               seconds at the first rate before measuring [0]
@@ -162,7 +163,7 @@ record Options(
         if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "receiver", "compare", "soak", "misbehave").contains(scenario)) {
             throw new IllegalArgumentException("unknown scenario '" + scenario + "'\n" + USAGE);
         }
-        if (videos < 1 || sockets < 0 || videosPerSocket < 1 || videosPerSocket > 50 || processes < 1
+        if (videos < 1 || sockets < 0 || videosPerSocket < 0 || videosPerSocket > 50 || processes < 1
                 || sourceAddresses < 1 || sourceAddresses > 250 || writers < 1 || durationSeconds < 1
                 || multiplexedShare < 0 || multiplexedShare > 1 || rates.stream().anyMatch(rate -> rate < 1)) {
             throw new IllegalArgumentException("an option is out of range\n" + USAGE);

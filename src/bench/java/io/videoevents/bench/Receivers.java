@@ -21,7 +21,9 @@ import io.vertx.core.http.WebSocketConnectOptions;
  * of the run watches a fixed set of videos, on {@code /videos/{id}/events} or {@code /events}, and
  * connects from loopback address {@code 127.0.0.(1 + i % A)}, so several processes share the work
  * without talking to each other. Every status frame is stamped on arrival and checked against what
- * the socket already has: duplicate, out of order, or the next one.
+ * the socket already has: duplicate, out of order, or the next one. An {@code /events} socket with no videos
+ * of its own follows the feed instead: its snapshot pages set where each video starts, and its {@code feed}
+ * messages count like status frames.
  */
 final class Receivers implements ReceiverGroup {
 
@@ -68,11 +70,12 @@ final class Receivers implements ReceiverGroup {
         int k = options.videosPerSocket();
         for (int i = options.from(); i < options.to(); i++) {
             boolean multiplexed = i >= oneVideoSockets;
-            int[] watched = new int[multiplexed ? k : 1];
+            boolean feed = multiplexed && k == 0;
+            int[] watched = new int[feed ? options.videos() : multiplexed ? k : 1];
             for (int j = 0; j < watched.length; j++) {
-                watched[j] = (int) (((long) i * watched.length + j) % options.videos());
+                watched[j] = feed ? j : (int) (((long) i * watched.length + j) % options.videos());
             }
-            socks[i - options.from()] = new Sock(i, multiplexed, watched);
+            socks[i - options.from()] = new Sock(i, multiplexed, feed, watched);
         }
     }
 
@@ -132,7 +135,9 @@ final class Receivers implements ReceiverGroup {
                     }
                 }
             });
-            if (sock.multiplexed) {
+            if (sock.feed) {
+                ws.writeTextMessage("{\"type\":\"subscribeFeed\"}");
+            } else if (sock.multiplexed) {
                 for (int video : sock.videos) {
                     ws.writeTextMessage("{\"type\":\"subscribe\",\"videoId\":\"" + options.videoId(video) + "\"}");
                 }
@@ -155,7 +160,10 @@ final class Receivers implements ReceiverGroup {
     private void onText(Sock sock, String text) {
         long now = System.nanoTime();
         String type = Json.string(text, "type");
-        if ("status".equals(type)) {
+        if ("feedSnapshot".equals(type)) {
+            feedSnapshot(sock, text);
+        } else if ("status".equals(type) || "feed".equals(type) && !"left".equals(Json.string(text, "change"))
+                && !"deleted".equals(Json.string(text, "change"))) {
             int slot = sock.slot(videoIndex.getOrDefault(Json.string(text, "videoId"), -1));
             long version = Json.number(text, "version");
             synchronized (lock) {
@@ -205,6 +213,36 @@ final class Receivers implements ReceiverGroup {
             }
         }
     }
+
+    /** A page of a feed's snapshot: where each of the benchmark's videos starts; the last page makes the socket ready. */
+    private void feedSnapshot(Sock sock, String text) {
+        com.fasterxml.jackson.databind.JsonNode page;
+        try {
+            page = JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        boolean nowReady = false;
+        synchronized (lock) {
+            for (com.fasterxml.jackson.databind.JsonNode video : page.get("videos")) {
+                int slot = sock.slot(videoIndex.getOrDefault(video.get("videoId").asText(), -1));
+                if (slot >= 0) {
+                    sock.baseline[slot] = video.get("version").asLong();
+                    sock.max[slot] = sock.baseline[slot];
+                }
+            }
+            if (page.get("complete").asBoolean()) {
+                sock.ready = true;
+                ready++;
+                nowReady = true;
+            }
+        }
+        if (nowReady) {
+            connectedOne();
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private void append(int video, long version, long at) {
         if (size == videos.length) {
@@ -294,6 +332,8 @@ final class Receivers implements ReceiverGroup {
     private static final class Sock {
         final int index;
         final boolean multiplexed;
+        /** Follows the feed: watches every video, in order of index. */
+        final boolean feed;
         final int[] videos;
         final long[] baseline;
         final long[] max;
@@ -302,9 +342,10 @@ final class Receivers implements ReceiverGroup {
         boolean ready;
         volatile WebSocket ws;
 
-        Sock(int index, boolean multiplexed, int[] videos) {
+        Sock(int index, boolean multiplexed, boolean feed, int[] videos) {
             this.index = index;
             this.multiplexed = multiplexed;
+            this.feed = feed;
             this.videos = videos;
             this.baseline = new long[videos.length];
             Arrays.fill(baseline, -1);
@@ -317,6 +358,9 @@ final class Receivers implements ReceiverGroup {
         }
 
         int slot(int video) {
+            if (feed) {
+                return video >= 0 && video < videos.length ? video : -1;
+            }
             for (int i = 0; i < videos.length; i++) {
                 if (videos[i] == video) {
                     return i;
