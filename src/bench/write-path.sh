@@ -2,10 +2,11 @@
 # What a worker's status change costs PostgreSQL with the project's schema, against other schemas, at saturation.
 #
 #   src/bench/write-path.sh [ROUNDS] [SECONDS]        (defaults: 4 rounds of 8 s per schema)
+#   WRITE_PATH_BEFORE=5 src/bench/write-path.sh      (compare with the migrations up to V5 instead of V3)
 #
 # Builds throwaway databases on the PostgreSQL at 127.0.0.1:5432 (user postgres), each with 1,000 videos:
 #   current   every migration in src/main/resources/db/migration
-#   up-to-V3  the migrations up to V3 (before the id rule was rewritten in V4)
+#   up-to-V3  the migrations up to V3 (before the id rule was rewritten in V4), or up to WRITE_PATH_BEFORE
 #   bridge    the Node bridge's schema.sql (../shared/peers/node-bridge), if it is there: a log table and a
 #             NOTIFY per change, nothing else
 # then runs pgbench unthrottled (4 clients, one status UPDATE per transaction, as a worker writes them) on each
@@ -19,7 +20,8 @@ psql_=(psql -h 127.0.0.1 -U postgres -qAtX -v ON_ERROR_STOP=1)
 migrations=src/main/resources/db/migration
 bridge=../shared/peers/node-bridge/schema.sql
 work=$(mktemp -d)
-databases=(write_path_current write_path_v3)
+before=${WRITE_PATH_BEFORE:-3}
+databases=(write_path_current "write_path_v$before")
 trap 'for db in "${databases[@]}" write_path_bridge; do "${psql_[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
 
 cat >"$work/change.sql" <<'SQL'
@@ -37,7 +39,7 @@ create() {
 }
 
 create write_path_current $(ls "$migrations"/V*.sql | sort -V)
-create write_path_v3 $(ls "$migrations"/V*.sql | sort -V | awk -F/ '{split($NF, v, "__"); if (substr(v[1], 2) + 0 <= 3) print}')
+create "write_path_v$before" $(ls "$migrations"/V*.sql | sort -V | awk -F/ -v last="$before" '{split($NF, v, "__"); if (substr(v[1], 2) + 0 <= last) print}')
 if [ -f "$bridge" ]; then
   create write_path_bridge "$bridge"
   databases+=(write_path_bridge)

@@ -235,9 +235,10 @@ public final class LoadTool {
 
     private static String describe(Options o) {
         int multiplexed = o.sockets() - (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
-        String sockets = String.format(Locale.ROOT, "%,d sockets (%,d on /videos/{id}/events, %,d on /events × %d videos) over %,d videos; "
+        String each = o.videosPerSocket() == 0 ? "following the feed" : "× " + o.videosPerSocket() + " videos";
+        String sockets = String.format(Locale.ROOT, "%,d sockets (%,d on /videos/{id}/events, %,d on /events %s) over %,d videos; "
                 + "%d receiver process(es), %d source address(es); ", o.sockets(), o.sockets() - multiplexed, multiplexed,
-                o.videosPerSocket(), o.videos(), o.processes(), o.sourceAddresses());
+                each, o.videos(), o.processes(), o.sourceAddresses());
         String driven = String.format(Locale.ROOT, "rates %s/s × %d s (warm-up %d s), %d writers; ", o.rates(), o.durationSeconds(),
                 o.warmupSeconds(), o.writers());
         return o.scenario() + ": " + switch (o.scenario()) {

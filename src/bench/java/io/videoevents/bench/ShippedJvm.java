@@ -40,6 +40,11 @@ final class ShippedJvm {
     private ShippedJvm() {
     }
 
+    /** Prints the options on one line, for the benchmark scripts that start the service themselves. */
+    public static void main(String[] args) {
+        System.out.println(String.join(" ", options()));
+    }
+
     /** The options, read from the Dockerfile and the manifest's memory limit in the current directory's project. */
     static List<String> options() {
         return options(DOCKERFILE, APPLICATION_PROPERTIES);
