@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
@@ -23,8 +24,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <p>A job that fails, or hangs on a lock, lets the log grow without a sound, so it reports itself:
  * {@code video_events_retention_last_success_timestamp_seconds} (when a run last completed, 0 before the
  * first), {@code video_events_retention_failures_total} and {@code video_events_retention_deleted_total}.
- * The alert on them is {@code VideoEventsRetentionNotRunning}.
+ * The alert on them is {@code VideoEventsRetentionNotRunning}. Created at start-up rather than at its first run,
+ * so the series are there (at 0) from the first scrape.
  */
+@Startup
 @ApplicationScoped
 public class EventLogRetention {
 

@@ -2,7 +2,6 @@ package io.videoevents.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,20 +11,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.videoevents.support.Promtool;
+
 /**
  * The alert rules are valid, pass their unit tests ({@code promtool test rules}), exist once (the
  * PrometheusRule for Kubernetes carries exactly the groups of the plain rule file), and each alert has a test
  * in which it fires and a runbook entry in docs/operations.md.
  *
- * <p>promtool comes from Debian's prometheus package; the build installs it when /usr/bin/promtool is missing
- * (src/test/scripts/install-prometheus.sh). Without it this test fails rather than passing unchecked.
+ * <p>promtool comes from Debian's prometheus package ({@link Promtool}); without it this test fails.
  */
 class AlertRulesTest {
 
@@ -38,12 +37,12 @@ class AlertRulesTest {
 
     @Test
     void promtoolFindsTheRulesValid() {
-        assertPromtool("check", "rules", RULES.toString());
+        Promtool.run("check", "rules", RULES.toString());
     }
 
     @Test
     void promtoolUnitTestsPass() {
-        assertPromtool("test", "rules", RULE_TESTS.toString());
+        Promtool.run("test", "rules", RULE_TESTS.toString());
     }
 
     @Test
@@ -117,37 +116,5 @@ class AlertRulesTest {
         assertThat(found).as("PrometheusRule").hasSize(1);
         assertThat(found.get(0).path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
         return found.get(0);
-    }
-
-    /** Runs promtool and fails with everything it printed unless it exits with 0. */
-    private static void assertPromtool(String... arguments) {
-        List<String> command = new ArrayList<>();
-        command.add(promtool());
-        command.addAll(List.of(arguments));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("promtool ended").isTrue();
-            assertThat(process.exitValue()).as("%s printed:%n%s", String.join(" ", command), output).isZero();
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static String promtool() {
-        if (new File("/usr/bin/promtool").canExecute()) {
-            return "/usr/bin/promtool";
-        }
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File candidate = new File(directory, "promtool");
-            if (candidate.canExecute()) {
-                return candidate.getPath();
-            }
-        }
-        throw new AssertionError("promtool is not installed: on Debian, apt-get install prometheus"
-                + " (./mvnw verify does it when /usr/bin/promtool is missing; src/test/scripts/install-prometheus.sh)");
     }
 }
