@@ -71,6 +71,8 @@ final class ServiceProcess implements AutoCloseable {
                 "QUARKUS_DATASOURCE_USERNAME", "postgres",
                 "QUARKUS_DATASOURCE_PASSWORD", "postgres",
                 "VIDEO_EVENTS_AUTH_ENABLED", "false",
+                // plain text lines, which the soak reads for warnings and errors (the prod profile logs JSON)
+                "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false",
                 // not measured; spares the 10 s drain window when the run ends
                 "QUARKUS_SHUTDOWN_DELAY_ENABLED", "false"));
     }

@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.operators.multi.processors.SerializedProcessor;
 import io.videoevents.VideoEventsConfig;
+import io.videoevents.VideoLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -41,6 +42,7 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 public class StatusListener {
 
     static final String APPLICATION_NAME = "video-events-listener";
+    private static final VideoLog VIDEO_LOG = VideoLog.of(StatusListener.class);
 
     private final Vertx vertx;
     private final VideoEventsConfig.Listener config;
@@ -307,7 +309,7 @@ public class StatusListener {
             var e = status.event();
             if (!signature.verify(e.videoId(), e.version(), e.status(), e.previousStatus(), status.occurredAtMicros(),
                     status.signature())) {
-                reject(payload);
+                reject(payload, e.videoId());
                 return Optional.empty();
             }
             return Optional.of(new ListenerEvent.StatusChanged(e));
@@ -323,19 +325,20 @@ public class StatusListener {
 
     /**
      * A status notification the trigger did not sign: somebody else NOTIFYs on the channel. Dropped and
-     * counted; a warning at most once a minute, since a flood must not become a flood of log lines.
+     * counted; a warning at most once a minute, since a flood must not become a flood of log lines. The line names
+     * the video the (latest) payload claims, as every line about one video does.
      */
-    private void reject(String payload) {
+    private void reject(String payload, String videoId) {
         rejected.increment();
         rejectedSinceWarning++;
         long now = System.nanoTime();
         if (lastRejectionWarning == 0 || now - lastRejectionWarning > 60_000_000_000L) {
-            Log.warnf("dropped %d status notification(s) without the trigger's signature on channel %s (someone else NOTIFYs"
-                    + " on it); latest: %.200s", rejectedSinceWarning, config.channel(), payload);
+            VIDEO_LOG.warnf(videoId, "dropped %d status notification(s) without the trigger's signature on channel %s"
+                    + " (someone else NOTIFYs on it); latest: %.200s", rejectedSinceWarning, config.channel(), payload);
             lastRejectionWarning = now;
             rejectedSinceWarning = 0;
         } else {
-            Log.debugf("dropped an unsigned status notification: %.200s", payload);
+            VIDEO_LOG.debugf(videoId, "dropped an unsigned status notification: %.200s", payload);
         }
     }
 }

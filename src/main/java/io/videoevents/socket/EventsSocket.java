@@ -18,6 +18,7 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.FeedScope;
 import io.vertx.core.buffer.Buffer;
+import io.videoevents.VideoLog;
 
 /**
  * {@code /events}: many videos on one socket. The client sends {@code subscribe} / {@code unsubscribe};
@@ -27,6 +28,8 @@ import io.vertx.core.buffer.Buffer;
 // messages are handled on arrival and never block, so WebSockets Next needs no per-socket queue for them
 @WebSocket(path = "/events", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class EventsSocket {
+
+    private static final VideoLog VIDEO_LOG = VideoLog.of(EventsSocket.class);
 
     private final Clients clients;
     private final Feeds feeds;
@@ -132,7 +135,7 @@ public class EventsSocket {
             case FORBIDDEN -> clients.error(ErrorCodes.FORBIDDEN, "not allowed to watch this video", videoId);
             case NOT_FOUND -> clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId);
             case INTERNAL -> {
-                Log.warnf("video %s: the database could not be read for socket %s; the subscription ended", videoId, client.id());
+                VIDEO_LOG.warnf(videoId, "video %s: the database could not be read for socket %s; the subscription ended", videoId, client.id());
                 yield clients.error(ErrorCodes.INTERNAL, "could not read the video; subscribe again later", videoId);
             }
         };

@@ -3,7 +3,7 @@ package io.videoevents.socket;
 import java.util.OptionalLong;
 
 import io.netty.buffer.ByteBuf;
-import io.quarkus.logging.Log;
+import io.videoevents.VideoLog;
 import io.videoevents.socket.Frames.EventFrame;
 import io.videoevents.socket.SubscriptionState.Ending;
 import io.videoevents.video.StatusEvent;
@@ -16,6 +16,8 @@ import io.videoevents.video.VideoState;
  * loop; input from elsewhere (read results) is moved there first, so the state needs no lock.
  */
 final class Subscription implements SubscriptionState.Sink {
+
+    private static final VideoLog VIDEO_LOG = VideoLog.of(Subscription.class);
 
     /** What an endpoint does when a subscription ends by itself (deleted, forbidden, not found, failed). */
     interface Ended {
@@ -165,7 +167,7 @@ final class Subscription implements SubscriptionState.Sink {
             if (failure == null) {
                 state.onRead(ticket, read);
             } else {
-                Log.debugf(failure, "video %s: a read for socket %s failed", videoId, client.id());
+                VIDEO_LOG.debugf(videoId, failure, "video %s: a read for socket %s failed", videoId, client.id());
                 state.onReadFailed(ticket);
             }
             client.flush();

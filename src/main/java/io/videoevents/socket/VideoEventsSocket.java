@@ -15,8 +15,8 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
-import io.quarkus.logging.Log;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.videoevents.VideoLog;
 import io.videoevents.video.VideoIds;
 import io.videoevents.video.Versions;
 
@@ -27,6 +27,8 @@ import io.videoevents.video.Versions;
 // messages are handled on arrival and never block, so WebSockets Next needs no per-socket queue for them
 @WebSocket(path = "/videos/{videoId}/events", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class VideoEventsSocket {
+
+    private static final VideoLog VIDEO_LOG = VideoLog.of(VideoEventsSocket.class);
 
     private final Clients clients;
     private final ObjectMapper json;
@@ -85,7 +87,7 @@ public class VideoEventsSocket {
             case NOT_FOUND -> client.fail(clients.error(ErrorCodes.NOT_FOUND, "no video with this id", videoId),
                     ErrorCodes.CLOSE_NOT_FOUND, "unknown video");
             case INTERNAL -> {
-                Log.warnf("video %s: the database could not be read for socket %s; closing it", videoId, client.id());
+                VIDEO_LOG.warnf(videoId, "video %s: the database could not be read for socket %s; closing it", videoId, client.id());
                 client.fail(clients.error(ErrorCodes.INTERNAL, "could not read the video; retry later", videoId),
                         ErrorCodes.CLOSE_INTERNAL, "internal error");
             }

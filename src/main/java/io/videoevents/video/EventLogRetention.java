@@ -1,10 +1,15 @@
 package io.videoevents.video;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
@@ -15,37 +20,62 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Keeps the event log and the feed log to the configured retention. Deletes in small batches, each its own
  * short statement, so workers' writes never wait on it; each video's newest event always stays, so the log
  * can tell a resuming client how far back it reaches.
+ *
+ * <p>A job that fails, or hangs on a lock, lets the log grow without a sound, so it reports itself:
+ * {@code video_events_retention_last_success_timestamp_seconds} (when a run last completed, 0 before the
+ * first), {@code video_events_retention_failures_total} and {@code video_events_retention_deleted_total}.
+ * The alert on them is {@code VideoEventsRetentionNotRunning}. Created at start-up rather than at its first run,
+ * so the series are there (at 0) from the first scrape.
  */
+@Startup
 @ApplicationScoped
 public class EventLogRetention {
 
     private final Pool pool;
     private final VideoEventsConfig.EventLog config;
+    private final AtomicLong lastSuccessMillis = new AtomicLong();
+    private final Counter deleted;
+    private final Counter failures;
 
-    EventLogRetention(Pool pool, VideoEventsConfig config) {
+    EventLogRetention(Pool pool, VideoEventsConfig config, MeterRegistry registry) {
         this.pool = pool;
         this.config = config.eventLog();
+        Gauge.builder("video.events.retention.last.success.timestamp", lastSuccessMillis, millis -> millis.get() / 1000.0)
+                .baseUnit("seconds")
+                .description("when the event-log retention job last completed, in seconds since the epoch; 0 before the first time")
+                .register(registry);
+        this.deleted = Counter.builder("video.events.retention.deleted")
+                .description("expired events the retention job deleted from the event log").register(registry);
+        this.failures = Counter.builder("video.events.retention.failures")
+                .description("runs of the event-log retention job that failed").register(registry);
     }
 
     @Scheduled(every = "${video-events.event-log.retention-every:1h}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return purge().invoke(deleted -> {
-            if (deleted > 0) {
-                Log.infof("retention: deleted %d events older than %s", deleted, config.retention());
-            }
-        }).replaceWithVoid();
+        return purge()
+                .invoke(count -> {
+                    if (count > 0) {
+                        Log.infof("retention: deleted %d events older than %s", count, config.retention());
+                    }
+                })
+                .onFailure().invoke(failure -> Log.warnf("retention: deleting expired events failed (%s); the next run"
+                        + " tries again", failure.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     /** Deletes every expired event but each video's newest, and every expired row of the feed log; returns how many went. */
     public Uni<Long> purge() {
-        return purgeFrom(this::deleteBatch, 0L).flatMap(events -> purgeFrom(this::deleteFeedBatch, events));
+        return purgeFrom(this::deleteBatch, 0L).flatMap(events -> purgeFrom(this::deleteFeedBatch, events))
+                .invoke(() -> lastSuccessMillis.set(System.currentTimeMillis()))
+                .onFailure().invoke(() -> failures.increment());
     }
 
     private Uni<Long> purgeFrom(java.util.function.Supplier<Uni<Integer>> batch, long deletedSoFar) {
-        return batch.get().flatMap(deleted -> deleted < config.retentionBatchSize()
-                ? Uni.createFrom().item(deletedSoFar + deleted)
-                : purgeFrom(batch, deletedSoFar + deleted));
+        return batch.get().flatMap(count -> count < config.retentionBatchSize()
+                ? Uni.createFrom().item(deletedSoFar + count)
+                : purgeFrom(batch, deletedSoFar + count));
     }
 
     /**
@@ -73,6 +103,7 @@ public class EventLogRetention {
                 + " WHERE e.occurred_at < now() - make_interval(secs => $1) AND e.version < v.status_version"
                 + " LIMIT $2)")
                 .execute(Tuple.of((double) retention.toSeconds(), config.retentionBatchSize()))
-                .map(rows -> rows.rowCount());
+                .map(rows -> rows.rowCount())
+                .invoke(count -> deleted.increment(count.doubleValue()));
     }
 }

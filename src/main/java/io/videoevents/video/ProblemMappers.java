@@ -13,7 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
-import io.quarkus.logging.Log;
+import io.videoevents.VideoLog;
 
 /**
  * Every REST error leaves as {@code application/problem+json}: our own refusals, bean-validation
@@ -21,6 +21,8 @@ import io.quarkus.logging.Log;
  * unexpected, which is logged here and answered without a stack trace.
  */
 public class ProblemMappers {
+
+    private static final VideoLog VIDEO_LOG = VideoLog.of(ProblemMappers.class);
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
@@ -64,7 +66,7 @@ public class ProblemMappers {
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type == null ? "Error" : type.getReasonPhrase();
         if (status >= 500) {
-            Log.error("request failed", e);
+            VIDEO_LOG.errorf(videoId(uri), e, "request failed on %s", uri.getPath());
         }
         String detail = status == 400 ? "the request could not be read: check the JSON body and parameters"
                 : status >= 500 ? "the service failed; retry later" : title;
@@ -73,8 +75,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
-        Log.errorf(e, "unexpected failure on %s", uri.getPath());
+        VIDEO_LOG.errorf(videoId(uri), e, "unexpected failure on %s", uri.getPath());
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal", "the service failed; retry later",
                 uri.getPath()).toResponse();
+    }
+
+    /** The video a failed request was about ({@code /videos/{id}…}), for its log line; null for other paths. */
+    private static String videoId(UriInfo uri) {
+        return uri.getPathParameters().getFirst("id");
     }
 }

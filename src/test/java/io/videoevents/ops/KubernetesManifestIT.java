@@ -15,7 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The manifests {@code quarkus-kubernetes} generated at package time (with the fragments of
- * src/main/kubernetes merged in) carry what a WebSocket service needs in a cluster.
+ * src/main/kubernetes merged in) carry what a WebSocket service needs in a cluster, and its alert rules.
  */
 class KubernetesManifestIT {
 
@@ -94,5 +94,15 @@ class KubernetesManifestIT {
         assertThat(selected).isEqualTo("video-events");
         assertThat(only("Deployment").at("/spec/template/metadata/labels/app.kubernetes.io~1name").asText()).isEqualTo(selected);
         assertThat(budget.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void alertRulesComeWithTheManifests() throws IOException {
+        // the Prometheus Operator's resource, merged from src/main/kubernetes, with the groups of the plain rule file
+        JsonNode rule = AlertRulesTest.prometheusRule(resources);
+        assertThat(rule.path("spec")).isEqualTo(new YAMLMapper().readTree(AlertRulesTest.RULES.toFile()));
+        assertThat(rule.at("/metadata/labels/app.kubernetes.io~1name").asText()).isEqualTo("video-events");
+        // and the ServiceMonitor quarkus-kubernetes generates scrapes the endpoint the rules read
+        assertThat(only("ServiceMonitor").at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
     }
 }

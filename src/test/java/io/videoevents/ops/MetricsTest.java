@@ -64,7 +64,8 @@ class MetricsTest {
         double subscriptions = Metrics.value("video_events_subscriptions").orElseThrow();
 
         try (WorkerSql worker = WorkerSql.connect(); TestSocket socket = TestSocket.open(base, "/events")) {
-            assertThat(Metrics.value("video_events_connections").orElseThrow()).isEqualTo(1);
+            // the client has its 101 a moment before the server has registered the socket
+            await().atMost(TestSocket.WAIT).until(() -> Metrics.value("video_events_connections").orElseThrow() == 1);
             worker.insertVideo(id);
             socket.subscribe(id);
             assertThat(Metrics.value("video_events_subscriptions").orElseThrow()).isEqualTo(subscriptions + 1);

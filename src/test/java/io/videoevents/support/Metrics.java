@@ -3,6 +3,8 @@ package io.videoevents.support;
 import static io.restassured.RestAssured.given;
 
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Reads one series from the service's Prometheus endpoint, as a scraper would. */
 public final class Metrics {
@@ -37,5 +39,14 @@ public final class Metrics {
             }
         }
         return OptionalDouble.empty();
+    }
+
+    /** The names of every sample the endpoint exports now ({@code x_bucket}, {@code x_total} …, without labels). */
+    public static Set<String> names() {
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        Set<String> names = new TreeSet<>();
+        text.lines().filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .forEach(line -> names.add(line.split("[{ ]", 2)[0]));
+        return names;
     }
 }
