@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
 import io.videoevents.video.FeedCursor;
@@ -19,8 +20,10 @@ import io.videoevents.video.FeedScope;
  * Opens feeds on sockets and runs their own reads (snapshot pages, catching up on the log). Those reads are
  * larger than a video's and differ per caller, so they are not merged; instead at most
  * {@code video-events.feed.read-concurrency} run at once and the rest wait their turn, which keeps a storm
- * of reconnecting feeds from taking the pool that one-video subscriptions and REST use.
+ * of reconnecting feeds from taking the pool that one-video subscriptions and REST use. Created at start-up,
+ * so its series exist (at 0) from the first scrape.
  */
+@Startup
 @ApplicationScoped
 class Feeds {
 
