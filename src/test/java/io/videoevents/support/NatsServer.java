@@ -76,7 +76,12 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
-    /** Killed, then started again on the same port (with no memory of subscriptions: clients subscribe again). */
+    /** Started again on the same port after {@link #kill()}, with no memory of subscriptions: clients subscribe again. */
+    public synchronized void startAgain() {
+        launch();
+    }
+
+    /** {@link #kill()}, then {@link #startAgain()}. */
     public synchronized void restart() {
         kill();
         launch();
