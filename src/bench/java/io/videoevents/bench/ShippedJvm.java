@@ -41,6 +41,11 @@ final class ShippedJvm {
     }
 
     /** The options, read from the Dockerfile and the manifest's memory limit in the current directory's project. */
+    /** Prints the options on one line, for a script that starts the jar itself ({@code src/bench/relay-latency.sh}). */
+    public static void main(String[] args) {
+        System.out.println(String.join(" ", options()));
+    }
+
     static List<String> options() {
         return options(DOCKERFILE, APPLICATION_PROPERTIES);
     }
