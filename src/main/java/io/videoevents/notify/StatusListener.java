@@ -84,6 +84,9 @@ public class StatusListener {
     /** {@code nats} mode only: the replica's source of events, or the relay's publisher; null otherwise. */
     private volatile NatsFeed feed;
     private volatile NatsRelay relay;
+    /** {@code nats} mode as a replica only: the other relay's copies are dropped (see {@link RecentSignatures}). */
+    private RecentSignatures recent;
+    private Counter copies;
 
     StatusListener(Vertx vertx, VideoEventsConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> datasourceUrl,
@@ -178,6 +181,10 @@ public class StatusListener {
         boolean nats = fanout.mode() == VideoEventsConfig.Fanout.Mode.NATS;
         if (nats && fanout.role() == VideoEventsConfig.Fanout.Role.REPLICA) {
             // no LISTEN connection: the key is read (connectFirst), then the relays are heard over NATS
+            recent = new RecentSignatures();
+            copies = Counter.builder("video.events.notifications.copies")
+                    .description("status notifications received over NATS from a second relay, dropped before any check")
+                    .register(registry);
             feed = new NatsFeed(vertx, fanout.nats(), registry, this::decodeAndEmit, this::onRelaySignal);
             Log.infof("live events from the relays over NATS (%s, subject %s)", NatsLink.url(fanout.nats()),
                     fanout.nats().subject());
@@ -192,14 +199,14 @@ public class StatusListener {
             relay = publisher;
             Log.infof("relay %s: every notification goes on to NATS (%s, subject %s)", publisher.id(),
                     NatsLink.url(fanout.nats()), fanout.nats().subject());
-            channel.handler(payload -> decode(payload).ifPresent(event -> {
+            channel.handler(payload -> decode(payload, null).ifPresent(event -> {
                 // only what passed the checks is passed on: a forged NOTIFY is not multiplied by the replicas
                 publisher.publish(payload);
                 typed.onNext(event);
             }));
             publisher.start();
         } else {
-            channel.handler(payload -> decode(payload).ifPresent(typed::onNext));
+            channel.handler(payload -> decode(payload, null).ifPresent(typed::onNext));
         }
         channel.subscribeHandler(ignored -> verifyListen());
         connectFirst(0);
@@ -226,7 +233,7 @@ public class StatusListener {
 
     /** {@code nats} mode as a replica: a payload a relay published, checked exactly as a NOTIFY is. */
     private void decodeAndEmit(String payload) {
-        decode(payload).ifPresent(typed::onNext);
+        decode(payload, recent).ifPresent(typed::onNext);
     }
 
     /** {@code nats} mode as a replica: live events flow (again), or are being missed. */
@@ -390,8 +397,11 @@ public class StatusListener {
         return Math.max(1, delay);
     }
 
-    /** A notification's payload as a typed event, or empty when it is malformed or not signed by the trigger. */
-    private Optional<ListenerEvent> decode(String payload) {
+    /**
+     * A notification's payload as a typed event, or empty when it is malformed or not signed by the trigger, or (with
+     * {@code recent}: a replica in nats mode) a copy of a status notification already passed on.
+     */
+    private Optional<ListenerEvent> decode(String payload, RecentSignatures recent) {
         notifications.increment();
         NotificationParser.Parsed parsed;
         try {
@@ -403,10 +413,17 @@ public class StatusListener {
         }
         if (parsed instanceof NotificationParser.Status status) {
             var e = status.event();
+            if (recent != null && recent.seen(status.signature())) {
+                copies.increment();
+                return Optional.empty();
+            }
             if (!signature.verify(e.videoId(), e.version(), e.status(), e.previousStatus(), status.occurredAtMicros(),
                     status.signature())) {
                 reject(payload);
                 return Optional.empty();
+            }
+            if (recent != null) {
+                recent.remember(status.signature());
             }
             return Optional.of(new ListenerEvent.StatusChanged(e));
         }

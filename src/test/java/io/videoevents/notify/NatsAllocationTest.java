@@ -36,10 +36,11 @@ class NatsAllocationTest {
     static final int WARM_UP = 1_000;
     static final int MEASURED = 4_000;
     /**
-     * Measured here (default JIT): 2,188 B per notification, 340 B more than the LISTEN connection's path (the NATS
-     * client's message object and its copy of the bytes).
+     * Measured here (default JIT): 2,176–2,188 B per notification, about 340 B more than the LISTEN connection's path
+     * (the NATS client's message object and its copy of the bytes); once 2,728 B, run after other profiles in the same
+     * JVM. An extra JSON tree per message measured 3,771 B.
      */
-    static final long BOUND_BYTES = 2_800;
+    static final long BOUND_BYTES = 3_000;
 
     @Inject
     MeterRegistry registry;

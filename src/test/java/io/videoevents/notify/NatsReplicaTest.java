@@ -77,6 +77,25 @@ class NatsReplicaTest {
     }
 
     @Test
+    void theSecondRelaysCopyOfAChangeIsDroppedBeforeAnyCheck() {
+        String id = Ids.fresh("nats-copy");
+        worker.insertVideo(id);
+        try (TestSocket socket = TestSocket.watching(base, id)) {
+            worker.setStatus(id, "processing");
+            assertThat(socket.next("status").getLong("version")).isEqualTo(2);
+            double copies = Metrics.value("video_events_notifications_copies_total").orElse(0);
+            double rejected = rejected();
+            // what another relay publishes of the same change: the very same payload
+            relay.publish(TestRelay.SUBJECT, relay.lastRelayed());
+            await().atMost(WAIT).until(() -> Metrics.value("video_events_notifications_copies_total").orElse(0) >= copies + 1);
+            assertThat(rejected()).isEqualTo(rejected);
+
+            worker.setStatus(id, "processed");
+            assertThat(socket.next("status").getLong("version")).as("the next change, nothing in between").isEqualTo(3);
+        }
+    }
+
+    @Test
     void silentRelaysTurnTheReplicaNotReadyAndTheirReturnRepairsFromTheLog() {
         String id = Ids.fresh("nats-silent");
         worker.insertVideo(id);

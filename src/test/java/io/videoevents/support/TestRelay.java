@@ -31,6 +31,7 @@ public final class TestRelay implements AutoCloseable {
     private volatile boolean closed;
     private volatile Throwable failure;
     private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastRelayed;
 
     public TestRelay(WorkerSql database, String natsUrl) {
         try {
@@ -65,6 +66,7 @@ public final class TestRelay implements AutoCloseable {
                     for (PGNotification notification : batch) {
                         if (active && up) {
                             nats.publish(SUBJECT, notification.getParameter().getBytes(StandardCharsets.UTF_8));
+                            lastRelayed = notification.getParameter();
                         } else {
                             dropped.incrementAndGet();
                         }
@@ -81,6 +83,11 @@ public final class TestRelay implements AutoCloseable {
         } catch (Throwable e) {
             failure = e;
         }
+    }
+
+    /** The payload of the latest notification passed on, as the trigger wrote it. */
+    public String lastRelayed() {
+        return lastRelayed;
     }
 
     /** Notifications received while silent or while NATS was away, and dropped. */
