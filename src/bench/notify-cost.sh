@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # What each LISTEN connection (one per replica) costs the write path: notifying commits per second with
-# 0, 1, 10 and 50 listeners reading every notification.
+# 0, 1, 10 and 50 listeners reading every notification; and what the relay tier (nats mode) costs instead.
 #
 #   src/bench/notify-cost.sh [SECONDS] [ROUNDS] [LISTENER_COUNTS]     (defaults: 20, 2, "0 1 10 50")
+#   src/bench/notify-cost.sh 15 3 "1 10 30 2+10 2+30"                  # LISTENing replicas against relays
+#
+# A count R+S is the relay tier: R listeners that publish every payload to NATS, as relays do, and S NATS
+# subscribers (one per replica behind the relays) that each receive every relay's copy; the script starts a
+# nats-server of its own (Debian's, /usr/sbin/nats-server) on a free loopback port for them.
 #
 # Creates a throwaway database on the PostgreSQL at 127.0.0.1:5432 (user postgres, no password), applies
 # the migrations of src/main/resources/db/migration in order (they need no placeholders; V3 makes the
@@ -27,12 +32,17 @@ psql_=(psql -h 127.0.0.1 -U postgres -qAtX -v ON_ERROR_STOP=1)
 listener_src=src/bench/java/io/videoevents/bench/NotifyListeners.java
 driver=$(ls "$HOME"/.m2/repository/org/postgresql/postgresql/*/postgresql-*.jar 2>/dev/null | grep -v sources | sort -V | tail -1 || true)
 [ -n "$driver" ] || { echo "no PostgreSQL JDBC driver under ~/.m2 (./mvnw dependency:resolve fetches it)" >&2; exit 1; }
+# the listeners' source also names the NATS client (the relay points), so it compiles only with it
+jnats=$(ls "$HOME"/.m2/repository/io/nats/jnats/*/jnats-*.jar 2>/dev/null | grep -v sources | sort -V | tail -1 || true)
+[ -n "$jnats" ] || { echo "no NATS client (jnats) under ~/.m2 (./mvnw dependency:resolve fetches it)" >&2; exit 1; }
 
 work=$(mktemp -d)
 listener_pid=
+nats_pid=
 cleanup() {
   exec 3>&- 2>/dev/null || true
   if [ -n "$listener_pid" ]; then kill "$listener_pid" 2>/dev/null || true; wait "$listener_pid" 2>/dev/null || true; fi
+  if [ -n "$nats_pid" ]; then kill "$nats_pid" 2>/dev/null || true; wait "$nats_pid" 2>/dev/null || true; fi
   "${psql_[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -56,7 +66,19 @@ events() { "${psql_[@]}" -d "$db" -c "SELECT count(*) FROM video_status_events";
 
 hz=$(getconf CLK_TCK)
 max_listeners=0
-for n in "${counts[@]}"; do [ "$n" -gt "$max_listeners" ] && max_listeners=$n; done
+relay_points=0
+for n in "${counts[@]}"; do
+  [ "${n%+*}" -gt "$max_listeners" ] && max_listeners=${n%+*}
+  [[ $n == *+* ]] && relay_points=1
+done
+if [ "$relay_points" = 1 ]; then
+  [ -x /usr/sbin/nats-server ] || { echo "the relay points need /usr/sbin/nats-server (apt-get install nats-server)" >&2; exit 1; }
+  nats_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  /usr/sbin/nats-server -a 127.0.0.1 -p "$nats_port" >"$work/nats.log" 2>&1 &
+  nats_pid=$!
+  for _ in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$nats_port") 2>/dev/null && break; sleep 0.1; done
+  echo "nats-server $(/usr/sbin/nats-server --version | awk '{print $2}') on 127.0.0.1:$nats_port (pid $nats_pid)"
+fi
 free=$("${psql_[@]}" -d postgres -c "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
 if [ "$free" -lt $((max_listeners + clients + 2)) ]; then
   echo "PostgreSQL has $free free connections; $((max_listeners + clients + 2)) are needed" >&2
@@ -84,17 +106,20 @@ results=()
 
 point() {
   local round=$1 n=$2
+  # R+S: R relaying listeners and S NATS subscribers; a plain number: that many listeners
+  local listeners=${n%+*} subscribers=0 nats_args=() cp="$driver:$jnats"
+  if [[ $n == *+* ]]; then subscribers=${n#*+}; nats_args=("nats://127.0.0.1:$nats_port" "$subscribers"); fi
   # others: the machine's load with nothing of this point running, over 2 s
   local m0 m1 others
   m0=$(machine_ticks); sleep 2; m1=$(machine_ticks)
   others=$(awk -v a="$m0" -v b="$m1" -v cpus="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", (y[1] - x[1]) / (y[2] - x[2]) * cpus * 100 }')
 
   listener_pid=
-  if [ "$n" -gt 0 ]; then
+  if [ "$listeners" -gt 0 ]; then
     rm -f "$work/ctl" "$work/listeners.out"
     mkfifo "$work/ctl"
-    java -XX:+UseSerialGC -Xss256k -cp "$driver" "$listener_src" "jdbc:postgresql://127.0.0.1:5432/$db?user=postgres" "$n" $((seconds + 120)) \
-      <"$work/ctl" >"$work/listeners.out" 2>&1 &
+    java -XX:+UseSerialGC -Xss256k -cp "$cp" "$listener_src" "jdbc:postgresql://127.0.0.1:5432/$db?user=postgres" "$listeners" $((seconds + 120)) \
+      "${nats_args[@]}" <"$work/ctl" >"$work/listeners.out" 2>&1 &
     listener_pid=$!
     exec 3>"$work/ctl"
     local waited=0
@@ -107,10 +132,11 @@ point() {
   fi
   "${psql_[@]}" -d "$db" -c "CHECKPOINT"
 
-  local before_events after_events l0=0 l1=0 s0 s1 out tps latency processed
+  local before_events after_events l0=0 l1=0 n0=0 n1=0 s0 s1 out tps latency processed
   before_events=$(events)
   m0=$(machine_ticks); s0=$(server_ticks)
   [ -n "$listener_pid" ] && l0=$(pid_ticks "$listener_pid")
+  [ -n "$nats_pid" ] && n0=$(pid_ticks "$nats_pid")
   # pgbench's own CPU (user and system seconds) from bash's time
   local TIMEFORMAT='%U %S' bench_cpu
   bench_cpu=$( { time timeout $((seconds + 60)) pgbench -h 127.0.0.1 -U postgres -n -c "$clients" -j 2 -T "$seconds" \
@@ -118,15 +144,18 @@ point() {
   out=$(cat "$work/pgbench.out")
   m1=$(machine_ticks); s1=$(server_ticks)
   [ -n "$listener_pid" ] && l1=$(pid_ticks "$listener_pid")
+  [ -n "$nats_pid" ] && n1=$(pid_ticks "$nats_pid")
   echo "--- round $round, $n listeners: pgbench"
   grep -E '^(number of transactions actually processed|number of failed transactions|latency average|tps)' <<<"$out" || true
 
-  local received="-"
+  local received="-" relayed="-"
   if [ -n "$listener_pid" ]; then
     echo stop >&3; exec 3>&-
     wait "$listener_pid" || { echo "listeners failed:" >&2; cat "$work/listeners.out" >&2; exit 1; }
     listener_pid=
     received=$(sed -n 's/^received \([0-9]*\) \([0-9]*\) .*/\1..\2/p' "$work/listeners.out")
+    relayed=$(sed -n 's/^relayed \([0-9]*\) \([0-9]*\) .*/\1..\2/p' "$work/listeners.out")
+    [ -n "$relayed" ] || relayed="-"
   fi
   after_events=$(events)
 
@@ -136,21 +165,28 @@ point() {
   local notified=$((after_events - before_events))
   local line
   line=$(awk -v r="$round" -v n="$n" -v tps="$tps" -v lat="$latency" -v done="$processed" -v notified="$notified" -v recv="$received" \
-      -v m0="$m0" -v m1="$m1" -v s="$((s1 - s0))" -v l="$((l1 - l0))" -v hz="$hz" -v cpus="$(nproc)" -v others="$others" -v bench="$bench_cpu" 'BEGIN {
+      -v relayed="$relayed" -v m0="$m0" -v m1="$m1" -v s="$((s1 - s0))" -v l="$((l1 - l0))" -v ns="$((n1 - n0))" -v hz="$hz" \
+      -v cpus="$(nproc)" -v others="$others" -v bench="$bench_cpu" 'BEGIN {
     split(m0, x, " "); split(m1, y, " "); elapsed = (y[2] - x[2]) / cpus / hz
     machine = (y[1] - x[1]) / (y[2] - x[2]) * cpus * 100
     split(bench, p, " "); server = s / hz / elapsed * 100; listeners = l / hz / elapsed * 100; pgbench = (p[1] + p[2]) / elapsed * 100
-    printf "%5d  %9d  %9.0f  %10.2f  %9d  %9d  %17s  %12.0f  %8.0f  %11.0f  %14.0f  %11.0f  %14.0f\n",
-      r, n, tps, lat, done, notified, recv, machine, others, server, listeners, pgbench, machine - server - listeners - pgbench }')
+    nats = ns / hz / elapsed * 100
+    printf "%5d  %9s  %9.0f  %10.2f  %9d  %9d  %17s  %17s  %12.0f  %8.0f  %11.0f  %14.0f  %9.0f  %11.0f  %14.0f\n",
+      r, n, tps, lat, done, notified, recv, relayed, machine, others, server, listeners, nats, pgbench,
+      machine - server - listeners - nats - pgbench }')
   results+=("$line")
   echo "$line"
   if [ "$received" != "-" ] && [ "${received%%..*}" != "$notified" ]; then
     echo "a listener received ${received%%..*} of $notified notifications" >&2
     exit 1
   fi
+  if [ "$relayed" != "-" ] && [ "${relayed%%..*}" != "$((notified * listeners))" ]; then
+    echo "a NATS subscriber received ${relayed%%..*} of $((notified * listeners)) messages ($listeners relays × $notified)" >&2
+    exit 1
+  fi
 }
 
-header="round  listeners  commits/s  latency ms  processed  notified  received/listener  machine CPU%  others%  server CPU%  listeners CPU%  pgbench CPU%  others during%"
+header="round  listeners  commits/s  latency ms  processed  notified  received/listener  relayed/replica  machine CPU%  others%  server CPU%  listeners CPU%  nats CPU%  pgbench CPU%  others during%"
 echo "$header"
 for ((r = 1; r <= rounds; r++)); do
   if ((r % 2 == 1)); then order=("${counts[@]}"); else order=(); for ((i = ${#counts[@]} - 1; i >= 0; i--)); do order+=("${counts[i]}"); done; fi
@@ -161,12 +197,13 @@ done
 
 echo
 echo "== results (CPU: one core = 100 %, the machine has $(nproc); others% = the machine's load in the 2 s before the point;"
-echo "   server CPU% = every PostgreSQL process, other databases' work included; others during% = the machine's"
-echo "   load during the point less the server, the listeners and pgbench: other work that was running)"
+echo "   server CPU% = every PostgreSQL process, other databases' work included; listeners CPU% = the listeners' process,"
+echo "   with R+S the relays and every NATS subscriber; nats CPU% = nats-server; others during% = the machine's"
+echo "   load during the point less the server, the listeners, nats-server and pgbench: other work that was running)"
 echo "$header"
 printf '%s\n' "${results[@]}"
 echo
 echo "commits/s per listener count (every run, then the mean):"
 printf '%s\n' "${results[@]}" | awk '{ tps[$2] = tps[$2] (tps[$2] == "" ? "" : ", ") $3; sum[$2] += $3; k[$2]++ }
-  END { for (n in tps) printf "%9d  %-30s mean %6.0f\n", n, tps[n], sum[n] / k[n] }' | sort -n
+  END { for (n in tps) printf "%9s  %-30s mean %6.0f\n", n, tps[n], sum[n] / k[n] }' | sort -n
 echo "== dropping $db"

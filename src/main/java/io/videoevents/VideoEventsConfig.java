@@ -20,6 +20,75 @@ public interface VideoEventsConfig {
     /** Per-socket limits. */
     Socket socket();
 
+    /** How live events reach the replicas: each its own LISTEN connection (the default), or NATS behind relays. */
+    Fanout fanout();
+
+    interface Fanout {
+
+        /** Where a replica's live events come from. */
+        enum Mode {
+            /** Every instance holds its own LISTEN connection: PostgreSQL pays for each on every notifying commit. */
+            LISTEN,
+            /** Relays LISTEN and publish every payload to NATS; the other instances subscribe there (docs/scaling.md). */
+            NATS
+        }
+
+        /** What an instance does in {@link Mode#NATS}. */
+        enum Role {
+            /** Takes its live events from NATS; holds no LISTEN connection. */
+            REPLICA,
+            /** Holds a LISTEN connection and publishes every notification to NATS, with a heartbeat; serves sockets too. */
+            RELAY
+        }
+
+        /**
+         * {@code listen} (default): one LISTEN connection per instance, nothing else. {@code nats}: see {@link #role()};
+         * the database then has as many listeners as there are relays, whatever the number of replicas.
+         */
+        @WithDefault("listen")
+        Mode mode();
+
+        /** {@code replica} (default) or {@code relay}; only {@code nats} mode has relays. */
+        @WithDefault("replica")
+        Role role();
+
+        /** The NATS side of {@code nats} mode. */
+        Nats nats();
+
+        interface Nats {
+
+            /** NATS server URL(s), comma-separated ({@code nats://host:4222}). Required in {@code nats} mode. */
+            Optional<String> url();
+
+            /** Subject the relays publish the trigger's payloads on, unchanged (signature included). */
+            @WithDefault("video-events.notifications")
+            String subject();
+
+            /** Subject of the relays' heartbeats: relay id, LISTEN generation and whether its LISTEN is up. */
+            @WithDefault("video-events.relays")
+            String heartbeatSubject();
+
+            /** How often a relay publishes its heartbeat (also at once when its LISTEN starts or is lost). */
+            @WithDefault("1s")
+            Duration heartbeatInterval();
+
+            /**
+             * Heartbeat intervals a replica waits without hearing any relay whose LISTEN is up before it turns not
+             * ready; when one is heard again, every subscription checks the log.
+             */
+            @WithDefault("3")
+            int heartbeatMisses();
+
+            /** How long one connect attempt to NATS may take. */
+            @WithDefault("5s")
+            Duration connectTimeout();
+
+            /** Wait between attempts to reconnect to NATS (a little jitter is added). Attempts never stop. */
+            @WithDefault("250ms")
+            Duration reconnectWait();
+        }
+    }
+
     interface Listener {
 
         /**

@@ -19,18 +19,24 @@ import org.postgresql.PGNotification;
 /**
  * COUNT connections that LISTEN on the service's channel and read every notification, each on a thread
  * of its own, as COUNT replicas' listeners would. Used by {@code src/bench/notify-cost.sh}; runs as a
- * single source file with only the PostgreSQL JDBC driver:
+ * single source file with only the PostgreSQL JDBC driver (and the NATS client for the relay tier):
  *
- * <pre>java -cp postgresql.jar src/bench/java/io/videoevents/bench/NotifyListeners.java JDBC_URL COUNT MAX_SECONDS</pre>
+ * <pre>java -cp postgresql.jar[:jnats.jar] src/bench/java/io/videoevents/bench/NotifyListeners.java JDBC_URL COUNT MAX_SECONDS [NATS_URL SUBSCRIBERS]</pre>
  *
- * Prints {@code listening COUNT} once every connection has run its LISTEN. A line {@code stop} on standard
- * input (or its end) makes it wait until no notification has arrived for one second (at most 30 s), then
- * print {@code received MIN MAX TOTAL} (notifications per connection, least and most, and all together) and
- * exit. It exits by itself with status 2 after MAX_SECONDS whatever happens.
+ * With NATS_URL the COUNT listeners are relays, as in nats mode: each publishes every payload it reads to the
+ * replicas' subject, and SUBSCRIBERS NATS connections, one per simulated replica, count what they receive there.
+ *
+ * Prints {@code listening COUNT} once every connection has run its LISTEN (and every subscriber subscribed). A line
+ * {@code stop} on standard input (or its end) makes it wait until nothing has arrived for one second (at most 30 s),
+ * then print {@code received MIN MAX TOTAL} (notifications per connection, least and most, and all together), with
+ * NATS also {@code relayed MIN MAX TOTAL} (messages per subscriber), and exit. It exits by itself with status 2 after
+ * MAX_SECONDS whatever happens.
  */
 public final class NotifyListeners {
 
     private static final String CHANNEL = "video_status_events";
+    /** The replicas' subject in nats mode (video-events.fanout.nats.subject's default). */
+    private static final String SUBJECT = "video-events.notifications";
 
     private NotifyListeners() {
     }
@@ -39,6 +45,8 @@ public final class NotifyListeners {
         String url = args[0];
         int count = Integer.parseInt(args[1]);
         long maxSeconds = Long.parseLong(args[2]);
+        String natsUrl = args.length > 3 ? args[3] : null;
+        int subscriberCount = args.length > 4 ? Integer.parseInt(args[4]) : 0;
 
         Thread watchdog = new Thread(() -> {
             try {
@@ -65,6 +73,25 @@ public final class NotifyListeners {
 
         AtomicLongArray received = new AtomicLongArray(count);
         AtomicLong lastArrival = new AtomicLong(System.nanoTime());
+        // the relay tier: one publishing connection per relay, one subscribing connection per replica
+        List<io.nats.client.Connection> publishers = new ArrayList<>();
+        List<io.nats.client.Connection> subscribers = new ArrayList<>();
+        AtomicLongArray relayed = new AtomicLongArray(Math.max(1, subscriberCount));
+        if (natsUrl != null) {
+            for (int i = 0; i < count; i++) {
+                publishers.add(io.nats.client.Nats.connect(natsUrl));
+            }
+            for (int i = 0; i < subscriberCount; i++) {
+                int index = i;
+                io.nats.client.Connection subscriber = io.nats.client.Nats.connect(natsUrl);
+                subscriber.createDispatcher(message -> {
+                    relayed.incrementAndGet(index);
+                    lastArrival.set(System.nanoTime());
+                }).subscribe(SUBJECT);
+                subscriber.flush(java.time.Duration.ofSeconds(5));
+                subscribers.add(subscriber);
+            }
+        }
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> readers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -78,6 +105,11 @@ public final class NotifyListeners {
                         if (batch != null && batch.length > 0) {
                             received.addAndGet(index, batch.length);
                             lastArrival.set(System.nanoTime());
+                            if (!publishers.isEmpty()) {
+                                for (PGNotification notification : batch) {
+                                    publishers.get(index).publish(SUBJECT, notification.getParameter().getBytes(StandardCharsets.UTF_8));
+                                }
+                            }
                         }
                     }
                 } catch (Exception e) {
@@ -112,6 +144,24 @@ public final class NotifyListeners {
             total += n;
         }
         System.out.println("received " + (count == 0 ? 0 : min) + " " + max + " " + total);
+        if (natsUrl != null) {
+            long rmin = Long.MAX_VALUE;
+            long rmax = 0;
+            long rtotal = 0;
+            for (int i = 0; i < subscriberCount; i++) {
+                long n = relayed.get(i);
+                rmin = Math.min(rmin, n);
+                rmax = Math.max(rmax, n);
+                rtotal += n;
+            }
+            System.out.println("relayed " + (subscriberCount == 0 ? 0 : rmin) + " " + rmax + " " + rtotal);
+            for (io.nats.client.Connection connection : publishers) {
+                connection.close();
+            }
+            for (io.nats.client.Connection connection : subscribers) {
+                connection.close();
+            }
+        }
         for (Connection connection : connections) {
             connection.close();
         }

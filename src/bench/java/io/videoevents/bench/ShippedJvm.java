@@ -40,7 +40,7 @@ final class ShippedJvm {
     private ShippedJvm() {
     }
 
-    /** Prints the options on one line, for the benchmark scripts that start the service themselves. */
+    /** Prints the options on one line, for the benchmark scripts that start the service themselves (feed.sh, relay-latency.sh). */
     public static void main(String[] args) {
         System.out.println(String.join(" ", options()));
     }

@@ -5,7 +5,9 @@ import io.videoevents.video.StatusEvent;
 /**
  * What the LISTEN connection reports, as one typed stream: committed status changes, the doorbells for
  * changes of a row that are not status events (a deletion, an owner change), and the moments the
- * connection is lost and LISTENs again. Sealed, so a {@code switch} over it is checked to be complete.
+ * connection is lost and LISTENs again. In {@code nats} mode a replica gets the same stream from the relays, each
+ * status change once (the other relay's copy is dropped before it), and "LISTENs" means that a relay whose LISTEN
+ * is up is heard; a doorbell may then come once per relay. Sealed, so a {@code switch} over it is checked to be complete.
  */
 public sealed interface ListenerEvent {
 
@@ -25,8 +27,9 @@ public sealed interface ListenerEvent {
     }
 
     /**
-     * The connection LISTENs. {@code reconnected} is true when an earlier connection was lost, so
-     * notifications may have been missed and anyone holding state must check the log.
+     * The connection LISTENs. {@code reconnected} is true when an earlier connection was lost (in {@code nats}
+     * mode: live events stopped, or a relay LISTENed anew), so notifications may have been missed and anyone
+     * holding state must check the log.
      */
     record Listening(boolean reconnected) implements ListenerEvent {
     }

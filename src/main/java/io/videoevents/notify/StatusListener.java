@@ -29,9 +29,17 @@ import io.vertx.pgclient.pubsub.PgChannel;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 
 /**
- * The one LISTEN connection of this instance. It knows nothing of sockets: it turns the trigger's
- * notifications into a typed {@link Multi} and says when it lost its connection and when it LISTENs
- * again, so that whoever keeps state can catch up from the event log.
+ * This instance's live events: the one place that turns the trigger's notifications into a typed {@link Multi}
+ * and says when they stopped and when they flow again, so that whoever keeps state can catch up from the event
+ * log. It knows nothing of sockets. Every consumer injects this class, whatever the fan-out mode:
+ * <ul>
+ * <li>{@code video-events.fanout.mode=listen} (default): its own LISTEN connection, as below;</li>
+ * <li>{@code nats}, role {@code replica}: no LISTEN connection; the same payloads come from the relays over NATS
+ * ({@link NatsFeed}), are parsed and verified here with the same key, and "LISTENing" means a relay whose LISTEN
+ * is up is heard;</li>
+ * <li>{@code nats}, role {@code relay}: its own LISTEN connection, and every payload that passes the checks is also
+ * published to NATS unchanged ({@link NatsRelay}).</li>
+ * </ul>
  *
  * <p>Connection settings come from the datasource ({@code quarkus.datasource.reactive.url},
  * {@code username}, {@code password}) unless {@code video-events.listener.url} names another URL for it.
@@ -45,7 +53,9 @@ public class StatusListener {
     private static final VideoLog VIDEO_LOG = VideoLog.of(StatusListener.class);
 
     private final Vertx vertx;
+    private final MeterRegistry registry;
     private final VideoEventsConfig.Listener config;
+    private final VideoEventsConfig.Fanout fanout;
     private final PgConnectOptions connectOptions;
     /**
      * Typed events and connection signals as they happen; serialised because a reconnect may move the
@@ -73,25 +83,42 @@ public class StatusListener {
     private volatile String problem;
     private long probeTimer = -1;
     private volatile boolean probing;
+    /** {@code nats} mode only: the replica's source of events, or the relay's publisher; null otherwise. */
+    private volatile NatsFeed feed;
+    private volatile NatsRelay relay;
+    /** {@code nats} mode as a replica only: the other relay's copies are dropped (see {@link RecentSignatures}). */
+    private RecentSignatures recent;
+    private Counter copies;
 
     StatusListener(Vertx vertx, VideoEventsConfig config, MeterRegistry registry,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> datasourceUrl,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.vertx = vertx;
+        this.registry = registry;
         this.config = config.listener();
+        this.fanout = config.fanout();
+        if (fanout.mode() == VideoEventsConfig.Fanout.Mode.LISTEN && fanout.role() == VideoEventsConfig.Fanout.Role.RELAY) {
+            throw new IllegalStateException("video-events.fanout.role=relay needs video-events.fanout.mode=nats");
+        }
+        if (fanout.mode() == VideoEventsConfig.Fanout.Mode.NATS) {
+            NatsLink.url(fanout.nats());
+        }
         String url = this.config.url().or(() -> datasourceUrl).orElseThrow(() -> new IllegalStateException(
                 "no database URL for the LISTEN connection: set QUARKUS_DATASOURCE_REACTIVE_URL (or VIDEO_EVENTS_LISTENER_URL)"));
         this.connectOptions = connectOptions(url, username, password, this.config);
         this.notifications = Counter.builder("video.events.notifications")
-                .description("NOTIFY payloads received on the LISTEN connection").register(registry);
+                .description("NOTIFY payloads received on the LISTEN connection (in nats mode as a replica: over NATS, one"
+                        + " copy per relay)").register(registry);
         this.malformed = Counter.builder("video.events.notifications.malformed")
                 .description("NOTIFY payloads that could not be read as a status event and were skipped").register(registry);
         this.rejected = Counter.builder("video.events.notifications.rejected")
                 .description("status notifications without the trigger's signature (sent by someone else on the channel), dropped")
                 .register(registry);
         this.reconnects = Counter.builder("video.events.listener.reconnects")
-                .description("times the LISTEN connection was lost and LISTENs again").register(registry);
+                .description("times the LISTEN connection was lost and LISTENs again (in nats mode as a replica: times live"
+                        + " events flowed again after a gap, or a relay LISTENed anew; each makes subscribers check the log)")
+                .register(registry);
         registry.gauge("video.events.listener.up", this, l -> l.isListening() ? 1 : 0);
         this.events = Multi.createFrom().publisher(typed);
     }
@@ -101,9 +128,13 @@ public class StatusListener {
         return events;
     }
 
-    /** True while the connection is up and its LISTEN is known to hold. */
+    /**
+     * True while live events reach this instance: the connection is up and its LISTEN is known to hold (in
+     * {@code nats} mode as a replica: NATS is connected and a relay whose LISTEN is up is heard).
+     */
     public boolean isListening() {
-        return listening && problem == null;
+        NatsFeed source = feed;
+        return source != null ? source.isUp() : listening && problem == null;
     }
 
     /** True once the connection has LISTENed at least once since start. */
@@ -111,9 +142,22 @@ public class StatusListener {
         return everListened;
     }
 
-    /** Why the listener is not usable although connected (see {@link #verifyListen}), if that is the case. */
+    /**
+     * Why the listener is not usable although connected (see {@link #verifyListen}), if that is the case; in
+     * {@code nats} mode as a replica, why live events do not arrive.
+     */
     public Optional<String> problem() {
+        NatsFeed source = feed;
+        if (source != null) {
+            return source.isUp() ? Optional.empty() : Optional.ofNullable(source.problem());
+        }
         return Optional.ofNullable(problem);
+    }
+
+    /** A relay only: why it cannot pass notifications on to NATS (not connected), if that is the case. */
+    public Optional<String> relayProblem() {
+        NatsRelay publisher = relay;
+        return publisher == null || publisher.connected() ? Optional.empty() : Optional.of("not connected to NATS");
     }
 
     static PgConnectOptions connectOptions(String url, Optional<String> username, Optional<String> password,
@@ -136,10 +180,36 @@ public class StatusListener {
     }
 
     void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 500) StartupEvent start) {
+        boolean nats = fanout.mode() == VideoEventsConfig.Fanout.Mode.NATS;
+        if (nats && fanout.role() == VideoEventsConfig.Fanout.Role.REPLICA) {
+            // no LISTEN connection: the key is read (connectFirst), then the relays are heard over NATS
+            recent = new RecentSignatures();
+            copies = Counter.builder("video.events.notifications.copies")
+                    .description("status notifications received over NATS from a second relay, dropped before any check")
+                    .register(registry);
+            feed = new NatsFeed(vertx, fanout.nats(), registry, this::decodeAndEmit, this::onRelaySignal);
+            Log.infof("live events from the relays over NATS (%s, subject %s)", NatsLink.url(fanout.nats()),
+                    fanout.nats().subject());
+            connectFirst(0);
+            return;
+        }
         subscriber = PgSubscriber.subscriber(vertx, connectOptions);
         subscriber.reconnectPolicy(this::reconnectDelay);
         PgChannel channel = subscriber.channel(config.channel());
-        channel.handler(payload -> decode(payload).ifPresent(typed::onNext));
+        if (nats) {
+            NatsRelay publisher = new NatsRelay(vertx, fanout.nats(), registry, this::isListening);
+            relay = publisher;
+            Log.infof("relay %s: every notification goes on to NATS (%s, subject %s)", publisher.id(),
+                    NatsLink.url(fanout.nats()), fanout.nats().subject());
+            channel.handler(payload -> decode(payload, null).ifPresent(event -> {
+                // only what passed the checks is passed on: a forged NOTIFY is not multiplied by the replicas
+                publisher.publish(payload);
+                typed.onNext(event);
+            }));
+            publisher.start();
+        } else {
+            channel.handler(payload -> decode(payload, null).ifPresent(typed::onNext));
+        }
         channel.subscribeHandler(ignored -> verifyListen());
         connectFirst(0);
         long every = Math.max(100, config.probeInterval().toMillis());
@@ -152,8 +222,29 @@ public class StatusListener {
         if (probeTimer >= 0) {
             vertx.cancelTimer(probeTimer);
         }
+        if (relay != null) {
+            relay.stop();
+        }
+        if (feed != null) {
+            feed.stop();
+        }
         if (subscriber != null) {
             subscriber.close();
+        }
+    }
+
+    /** {@code nats} mode as a replica: a payload a relay published, checked exactly as a NOTIFY is. */
+    private void decodeAndEmit(String payload) {
+        decode(payload, recent).ifPresent(typed::onNext);
+    }
+
+    /** {@code nats} mode as a replica: live events flow (again), or are being missed. */
+    private void onRelaySignal(RelayWatch.Signal signal) {
+        if (signal == RelayWatch.Signal.LISTENING) {
+            onListening();
+        } else if (signal == RelayWatch.Signal.LOST) {
+            Log.warnf("live events from the relays stopped: %s", feed.problem());
+            typed.onNext(new ListenerEvent.ConnectionLost());
         }
     }
 
@@ -172,6 +263,10 @@ public class StatusListener {
                         connectOptions.getPort(), failure.getMessage(), delay);
                 vertx.setTimer(delay, t -> connectFirst(attempt + 1));
             });
+            return;
+        }
+        if (feed != null) {
+            feed.start();
             return;
         }
         subscriber.connect().onFailure(failure -> {
@@ -241,8 +336,15 @@ public class StatusListener {
         if (reconnected) {
             reconnects.increment();
         }
-        Log.infof("LISTENing on channel %s%s", config.channel(), reconnected ? " again" : "");
+        if (feed != null) {
+            Log.infof("live events flow from the relays%s", reconnected ? " again" : "");
+        } else {
+            Log.infof("LISTENing on channel %s%s", config.channel(), reconnected ? " again" : "");
+        }
         typed.onNext(new ListenerEvent.Listening(reconnected));
+        if (relay != null) {
+            relay.listening();
+        }
     }
 
     /**
@@ -283,6 +385,9 @@ public class StatusListener {
         if (attempt == 0) {
             listening = false;
             typed.onNext(new ListenerEvent.ConnectionLost());
+            if (relay != null) {
+                relay.lost();
+            }
         }
         return stopped ? -1L : backoff(attempt);
     }
@@ -294,8 +399,11 @@ public class StatusListener {
         return Math.max(1, delay);
     }
 
-    /** A notification's payload as a typed event, or empty when it is malformed or not signed by the trigger. */
-    private Optional<ListenerEvent> decode(String payload) {
+    /**
+     * A notification's payload as a typed event, or empty when it is malformed or not signed by the trigger, or (with
+     * {@code recent}: a replica in nats mode) a copy of a status notification already passed on.
+     */
+    private Optional<ListenerEvent> decode(String payload, RecentSignatures recent) {
         notifications.increment();
         NotificationParser.Parsed parsed;
         try {
@@ -307,10 +415,17 @@ public class StatusListener {
         }
         if (parsed instanceof NotificationParser.Status status) {
             var e = status.event();
+            if (recent != null && recent.seen(status.signature())) {
+                copies.increment();
+                return Optional.empty();
+            }
             if (!signature.verify(e.videoId(), e.version(), e.status(), e.previousStatus(), status.occurredAtMicros(),
                     status.signature())) {
                 reject(payload, e.videoId());
                 return Optional.empty();
+            }
+            if (recent != null) {
+                recent.remember(status.signature());
             }
             return Optional.of(new ListenerEvent.StatusChanged(e));
         }

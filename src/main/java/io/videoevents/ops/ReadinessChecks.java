@@ -1,6 +1,7 @@
 package io.videoevents.ops;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,7 +16,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * Ready means this instance can deliver: the pool reaches the database and the LISTEN connection
- * is up. Both are checked without blocking (the probe runs on the event loop).
+ * is up (in {@code nats} mode as a replica: a relay is heard; as a relay: NATS is connected as well).
+ * All are checked without blocking (the probe runs on the event loop).
  */
 @Readiness
 @ApplicationScoped
@@ -39,14 +41,18 @@ class ReadinessChecks implements AsyncHealthCheck {
             return Uni.createFrom().item(HealthCheckResponse.named("video-events").down().withData("shutdown", "draining").build());
         }
         boolean listening = listener.isListening();
+        Optional<String> relay = listener.relayProblem();
         return pool.query("SELECT 1").execute()
                 .ifNoItem().after(DATABASE_TIMEOUT).fail()
                 .map(rows -> true)
                 .onFailure().recoverWithItem(false)
-                .map(database -> HealthCheckResponse.named("video-events")
-                        .status(database && listening)
-                        .withData("database", database ? "UP" : "DOWN")
-                        .withData("listener", listening ? "UP" : listener.problem().orElse("DOWN"))
-                        .build());
+                .map(database -> {
+                    var response = HealthCheckResponse.named("video-events")
+                            .status(database && listening && relay.isEmpty())
+                            .withData("database", database ? "UP" : "DOWN")
+                            .withData("listener", listening ? "UP" : listener.problem().orElse("DOWN"));
+                    relay.ifPresent(problem -> response.withData("relay", problem));
+                    return response.build();
+                });
     }
 }

@@ -20,20 +20,32 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 class KubernetesManifestIT {
 
     static List<JsonNode> resources = new ArrayList<>();
+    /** The relay role's manifest (nats mode), applied beside the generated ones when switching. */
+    static List<JsonNode> relayResources = new ArrayList<>();
 
     @BeforeAll
     static void read() throws IOException {
-        File manifest = new File("target/kubernetes/kubernetes.yml");
+        resources = documents(new File("target/kubernetes/kubernetes.yml"));
+        relayResources = documents(new File("src/main/kubernetes/relay.yml"));
+    }
+
+    static List<JsonNode> documents(File manifest) throws IOException {
         assertThat(manifest).exists();
+        List<JsonNode> read = new ArrayList<>();
         try (var documents = new YAMLMapper().readerFor(JsonNode.class).readValues(manifest)) {
             while (documents.hasNext()) {
-                resources.add((JsonNode) documents.next());
+                read.add((JsonNode) documents.next());
             }
         }
+        return read;
     }
 
     static JsonNode only(String kind) {
-        List<JsonNode> found = resources.stream().filter(r -> kind.equals(r.path("kind").asText())).toList();
+        return only(resources, kind);
+    }
+
+    static JsonNode only(List<JsonNode> in, String kind) {
+        List<JsonNode> found = in.stream().filter(r -> kind.equals(r.path("kind").asText())).toList();
         assertThat(found).as(kind).hasSize(1);
         return found.get(0);
     }
@@ -104,5 +116,49 @@ class KubernetesManifestIT {
         assertThat(rule.at("/metadata/labels/app.kubernetes.io~1name").asText()).isEqualTo("video-events");
         // and the ServiceMonitor quarkus-kubernetes generates scrapes the endpoint the rules read
         assertThat(only("ServiceMonitor").at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
+    }
+
+    @Test
+    void theRelaysRunTheSameImageInTheRelayRoleOutsideTheServiceAndTheDefaultHasNone() {
+        // the generated manifests stay LISTEN mode: one Deployment, no relay
+        assertThat(resources).noneMatch(r -> r.at("/metadata/name").asText().contains("relay"));
+        JsonNode relays = only(relayResources, "Deployment");
+        JsonNode relay = relays.at("/spec/template/spec/containers/0");
+        assertThat(relays.at("/spec/replicas").asInt()).as("two relays, both active").isEqualTo(2);
+        assertThat(relay.at("/image").asText()).isEqualTo(container().at("/image").asText());
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        relay.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        assertThat(env).containsEntry("VIDEO_EVENTS_FANOUT_MODE", "nats").containsEntry("VIDEO_EVENTS_FANOUT_ROLE", "relay")
+                .containsKey("VIDEO_EVENTS_FANOUT_NATS_URL");
+        List<String> secrets = new ArrayList<>();
+        relay.path("envFrom").forEach(source -> secrets.add(source.at("/secretRef/name").asText()));
+        assertThat(secrets).containsExactlyInAnyOrderElementsOf(
+                container().findValues("secretRef").stream().map(r -> r.path("name").asText()).toList());
+        assertThat(relay.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(relay.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+        assertThat(relay.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
+
+        // no client socket lands on a relay: neither the Service nor the replicas' budget selects its pods
+        JsonNode labels = relays.at("/spec/template/metadata/labels");
+        JsonNode serviceSelector = only("Service").at("/spec/selector");
+        assertThat(selects(serviceSelector, labels)).as("the Service selects relay pods").isFalse();
+        assertThat(selects(only("PodDisruptionBudget").at("/spec/selector/matchLabels"), labels)).isFalse();
+        JsonNode budget = only(relayResources, "PodDisruptionBudget");
+        assertThat(selects(budget.at("/spec/selector/matchLabels"), labels)).isTrue();
+        assertThat(selects(relays.at("/spec/selector/matchLabels"), labels)).isTrue();
+        assertThat(budget.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+    }
+
+    /** Whether a label selector (matchLabels) selects pods with these labels. */
+    static boolean selects(JsonNode selector, JsonNode labels) {
+        assertThat(selector.size()).as("a selector with labels").isPositive();
+        var fields = selector.fields();
+        while (fields.hasNext()) {
+            var entry = fields.next();
+            if (!entry.getValue().asText().equals(labels.path(entry.getKey()).asText(null))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The deployment the ingress tests run: one PostgreSQL, replicas of the packaged jar on loopback ports,
  * and nginx in front of them with the project's ingress configuration. A replica can be restarted on its
- * port (as a pod comes back behind its Service) or killed.
+ * port (as a pod comes back behind its Service) or killed. Optionally relays too (the same jar in the relay
+ * role, not behind nginx), started before the replicas, whose readiness in nats mode needs a relay.
  */
 public final class IngressTopology implements AutoCloseable {
 
@@ -27,6 +28,9 @@ public final class IngressTopology implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private final List<PackagedApp> replicas = new ArrayList<>();
     private final List<Integer> generations = new ArrayList<>();
+    private final List<PackagedApp> relays = new ArrayList<>();
+    private final List<Integer> relayStarts = new ArrayList<>();
+    private final Map<String, String> relaySettings;
     private final Nginx nginx;
 
     /**
@@ -34,13 +38,34 @@ public final class IngressTopology implements AutoCloseable {
      * then nginx with {@code max_fails=maxFails} per replica and this read timeout.
      */
     public IngressTopology(String name, int replicaCount, Map<String, String> extra, int maxFails, Duration readTimeout) {
+        this(name, 0, Map.of(), replicaCount, extra, maxFails, readTimeout);
+    }
+
+    /**
+     * The same, with {@code relayCount} relays started first (in parallel) with the database's settings plus
+     * {@code relayExtra}.
+     */
+    public IngressTopology(String name, int relayCount, Map<String, String> relayExtra, int replicaCount,
+            Map<String, String> extra, int maxFails, Duration readTimeout) {
         this.name = name;
         ThrowawayDatabase database = new ThrowawayDatabase();
         this.db = database;
         Map<String, String> all = new HashMap<>(database.settings());
         all.putAll(extra);
         this.settings = Map.copyOf(all);
+        Map<String, String> forRelays = new HashMap<>(database.settings());
+        forRelays.putAll(relayExtra);
+        this.relaySettings = Map.copyOf(forRelays);
         try {
+            List<CompletableFuture<PackagedApp>> relaysStarting = new ArrayList<>();
+            for (int i = 0; i < relayCount; i++) {
+                relayStarts.add(0);
+                String relayName = relayName(i);
+                relaysStarting.add(CompletableFuture.supplyAsync(() -> PackagedApp.start(relayName, relaySettings)));
+            }
+            for (CompletableFuture<PackagedApp> start : relaysStarting) {
+                relays.add(start.join());
+            }
             List<CompletableFuture<PackagedApp>> starting = new ArrayList<>();
             for (int i = 0; i < replicaCount; i++) {
                 int port = PackagedApp.freePort();
@@ -55,6 +80,7 @@ public final class IngressTopology implements AutoCloseable {
             this.nginx = Nginx.start(name, ports, maxFails, readTimeout);
         } catch (RuntimeException e) {
             replicas.forEach(PackagedApp::close);
+            relays.forEach(PackagedApp::close);
             database.close();
             throw e;
         }
@@ -63,6 +89,23 @@ public final class IngressTopology implements AutoCloseable {
     private String replicaName(int i) {
         int generation = generations.get(i);
         return name + "-replica-" + i + (generation == 0 ? "" : "-" + generation);
+    }
+
+    private String relayName(int i) {
+        int start = relayStarts.get(i);
+        return name + "-relay-" + i + (start == 0 ? "" : "-" + start);
+    }
+
+    public PackagedApp relay(int i) {
+        return relays.get(i);
+    }
+
+    /** Starts relay {@code i} again (its predecessor must have exited) and waits until it is ready. */
+    public PackagedApp startRelayAgain(int i) {
+        relayStarts.set(i, relayStarts.get(i) + 1);
+        PackagedApp app = PackagedApp.start(relayName(i), relaySettings);
+        relays.set(i, app);
+        return app;
     }
 
     public ThrowawayDatabase database() {
@@ -96,17 +139,22 @@ public final class IngressTopology implements AutoCloseable {
 
     /** Open sockets on replica {@code i} by its own count ({@code video_events_connections}); -1 if it does not answer. */
     public int connections(int i) {
+        return (int) metric(replicas.get(i), "video_events_connections", -1);
+    }
+
+    /** The first sample of {@code series} (labels allowed) on {@code app}: 0 if absent, {@code otherwise} if it does not answer. */
+    public static double metric(PackagedApp app, String series, double otherwise) {
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(replicas.get(i).base().resolve("q/metrics"))
+            String text = HTTP.send(HttpRequest.newBuilder(app.base().resolve("q/metrics"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
             for (String line : text.split("\n")) {
-                if (line.startsWith("video_events_connections ") || line.startsWith("video_events_connections{")) {
-                    return (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 }
             }
             return 0;
         } catch (Exception e) {
-            return -1;
+            return otherwise;
         }
     }
 
@@ -135,6 +183,7 @@ public final class IngressTopology implements AutoCloseable {
             nginx.close();
         } finally {
             replicas.forEach(PackagedApp::close);
+            relays.forEach(PackagedApp::close);
             db.close();
         }
     }
