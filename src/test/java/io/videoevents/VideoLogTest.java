@@ -108,4 +108,21 @@ class VideoLogTest {
 
         assertThat(records).singleElement().satisfies(record -> assertThat(record.getMdc(VideoLog.VIDEO_ID)).isNull());
     }
+
+    @Test
+    void aLineAboutATracedChangeCarriesTheTraceIdOfItsTraceparentUnlessASpanIsCurrent() {
+        log.debugChange("v-1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "change %d", 2);
+        log.debugChange("v-2", null, "change %d", 3);
+        MDC.put("traceId", "11111111111111111111111111111111");
+        log.debugChange("v-3", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "change %d", 4);
+
+        assertThat(records).hasSize(3);
+        assertThat(records.get(0).getMdc("traceId")).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(records.get(0).getMdc(VideoLog.VIDEO_ID)).isEqualTo("v-1");
+        assertThat(records.get(1).getMdc("traceId")).isNull();
+        assertThat(records.get(2).getMdc("traceId")).as("the current span's trace wins").isEqualTo("11111111111111111111111111111111");
+        assertThat(log.debugEnabled()).isTrue();
+        logger.setLevel(Level.INFO);
+        assertThat(log.debugEnabled()).isFalse();
+    }
 }

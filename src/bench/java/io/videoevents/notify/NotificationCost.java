@@ -20,7 +20,7 @@ public final class NotificationCost {
         new SecureRandom().nextBytes(key);
         NotificationSignature signature = new NotificationSignature(key);
         long micros = 1796061242996849L;
-        String sig = java.util.HexFormat.of().formatHex(signature.sign("v-123", 7, "processed", "processing", micros));
+        String sig = java.util.HexFormat.of().formatHex(signature.sign("v-123", 7, "processed", "processing", micros, null));
         String payload = "{\"videoId\" : \"v-123\", \"version\" : 7, \"status\" : \"processed\", \"previousStatus\" : \"processing\","
                 + " \"occurredAt\" : " + micros + ", \"sig\" : \"" + sig + "\"}";
         int rounds = 2_000_000;
@@ -40,7 +40,7 @@ public final class NotificationCost {
         for (int i = 0; i < rounds; i++) {
             var status = (NotificationParser.Status) NotificationParser.parse(payload);
             if (!verify || signature.verify(status.event().videoId(), status.event().version(), status.event().status(),
-                    status.event().previousStatus(), status.occurredAtMicros(), status.signature())) {
+                    status.event().previousStatus(), status.occurredAtMicros(), status.traceparent(), status.signature())) {
                 ok++;
             }
         }

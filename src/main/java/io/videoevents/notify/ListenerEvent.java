@@ -11,8 +11,14 @@ import io.videoevents.video.StatusEvent;
  */
 public sealed interface ListenerEvent {
 
-    /** A committed status change announced by the trigger; its signature was verified. */
-    record StatusChanged(StatusEvent event) implements ListenerEvent {
+    /**
+     * A committed status change announced by the trigger; its signature was verified. {@code traceparent} is the W3C
+     * trace context the worker's transaction gave it ({@code video_events.traceparent}), signed with it; null if none.
+     */
+    record StatusChanged(StatusEvent event, String traceparent) implements ListenerEvent {
+        public StatusChanged(StatusEvent event) {
+            this(event, null);
+        }
     }
 
     /**

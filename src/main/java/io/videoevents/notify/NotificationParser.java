@@ -11,7 +11,8 @@ import io.videoevents.video.StatusEvent;
 /**
  * Reads the triggers' NOTIFY payloads with a streaming parser (no tree, no reflection):
  * <ul>
- * <li>a status event: {@code {"videoId":…,"version":…,"status":…,"previousStatus":…,"occurredAt":µs,"sig":…}};</li>
+ * <li>a status event: {@code {"videoId":…,"version":…,"status":…,"previousStatus":…,"occurredAt":µs,"sig":…}}, with a
+ * {@code "traceparent"} when the worker's transaction set one;</li>
  * <li>a doorbell: {@code {"kind":"deleted"|"access","videoId":…}}.</li>
  * </ul>
  * It checks shape only; whether a status event really comes from the trigger is {@link NotificationSignature}'s call.
@@ -27,8 +28,11 @@ final class NotificationParser {
     sealed interface Parsed {
     }
 
-    /** A status event with the signature it came with (null if none) and its commit time in µs as signed. */
-    record Status(StatusEvent event, long occurredAtMicros, String signature) implements Parsed {
+    /**
+     * A status event with the signature it came with (null if none), its commit time in µs as signed, and the W3C
+     * traceparent the worker's transaction gave it (null if none; signed with the rest).
+     */
+    record Status(StatusEvent event, long occurredAtMicros, String signature, String traceparent) implements Parsed {
     }
 
     /** A doorbell: the row of {@code videoId} was deleted. */
@@ -46,6 +50,7 @@ final class NotificationParser {
         String status = null;
         String previousStatus = null;
         String signature = null;
+        String traceparent = null;
         long version = -1;
         long occurredAtMicros = Long.MIN_VALUE;
         try (JsonParser p = JSON.createParser(payload)) {
@@ -63,6 +68,7 @@ final class NotificationParser {
                     case "version" -> version = number(p, value);
                     case "occurredAt" -> occurredAtMicros = number(p, value);
                     case "sig" -> signature = value == JsonToken.VALUE_NULL ? null : text(p, value);
+                    case "traceparent" -> traceparent = value == JsonToken.VALUE_NULL ? null : text(p, value);
                     default -> p.skipChildren();
                 }
             }
@@ -79,21 +85,22 @@ final class NotificationParser {
             return switch (kind) {
                 case "deleted" -> new Deleted(videoId);
                 case "access" -> new AccessChanged(videoId);
-                case "status" -> status(videoId, version, status, previousStatus, occurredAtMicros, signature);
+                case "status" -> status(videoId, version, status, previousStatus, occurredAtMicros, signature, traceparent);
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
             };
         }
-        return status(videoId, version, status, previousStatus, occurredAtMicros, signature);
+        return status(videoId, version, status, previousStatus, occurredAtMicros, signature, traceparent);
     }
 
     private static Status status(String videoId, long version, String status, String previousStatus, long occurredAtMicros,
-            String signature) {
+            String signature, String traceparent) {
         if (status == null || version < 1 || occurredAtMicros == Long.MIN_VALUE) {
             throw new IllegalArgumentException("missing status, version or occurredAt");
         }
         Instant occurredAt = Instant.ofEpochSecond(Math.floorDiv(occurredAtMicros, 1_000_000L),
                 Math.floorMod(occurredAtMicros, 1_000_000L) * 1_000L);
-        return new Status(new StatusEvent(videoId, version, status, previousStatus, occurredAt), occurredAtMicros, signature);
+        return new Status(new StatusEvent(videoId, version, status, previousStatus, occurredAt), occurredAtMicros, signature,
+                traceparent);
     }
 
     private static String text(JsonParser p, JsonToken token) throws java.io.IOException {

@@ -11,8 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Tells a status notification the trigger sent from one anybody else sent. Any role that can connect may
  * NOTIFY any channel; only the trigger can read the key (table {@code video_events_signing_key}), and it
- * signs videoId, version, status, previousStatus and occurredAt with HMAC-SHA256, keeping the first 128
- * bits. Versions never repeat for an id (a deleted id's stream continues above its tombstone), so a
+ * signs videoId, version, status, previousStatus and occurredAt (and the traceparent, when the worker set one)
+ * with HMAC-SHA256, keeping the first 128 bits. Versions never repeat for an id (a deleted id's stream continues above its tombstone), so a
  * signed payload is the content of exactly one row of the log, for good.
  *
  * <p>Not thread-safe: the listener verifies one notification at a time.
@@ -33,8 +33,9 @@ final class NotificationSignature {
         }
     }
 
-    /** True when {@code signature} (hex) is the trigger's signature of this content. */
-    boolean verify(String videoId, long version, String status, String previousStatus, long occurredAtMicros, String signature) {
+    /** True when {@code signature} (hex) is the trigger's signature of this content ({@code traceparent} null: none). */
+    boolean verify(String videoId, long version, String status, String previousStatus, long occurredAtMicros, String traceparent,
+            String signature) {
         if (signature == null || signature.length() != SIGNATURE_BYTES * 2) {
             return false;
         }
@@ -44,14 +45,14 @@ final class NotificationSignature {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        byte[] expected = sign(videoId, version, status, previousStatus, occurredAtMicros);
+        byte[] expected = sign(videoId, version, status, previousStatus, occurredAtMicros, traceparent);
         return MessageDigest.isEqual(expected, given);
     }
 
     /** The first 128 bits of HMAC-SHA256 over the content, one field per line, as the trigger computes it. */
-    byte[] sign(String videoId, long version, String status, String previousStatus, long occurredAtMicros) {
+    byte[] sign(String videoId, long version, String status, String previousStatus, long occurredAtMicros, String traceparent) {
         String content = videoId + '\n' + version + '\n' + status + '\n' + (previousStatus == null ? "" : previousStatus) + '\n'
-                + occurredAtMicros;
+                + occurredAtMicros + (traceparent == null ? "" : "\n" + traceparent);
         byte[] full = mac.doFinal(content.getBytes(StandardCharsets.UTF_8));
         byte[] truncated = new byte[SIGNATURE_BYTES];
         System.arraycopy(full, 0, truncated, 0, SIGNATURE_BYTES);

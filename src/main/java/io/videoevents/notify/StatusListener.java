@@ -420,14 +420,14 @@ public class StatusListener {
                 return Optional.empty();
             }
             if (!signature.verify(e.videoId(), e.version(), e.status(), e.previousStatus(), status.occurredAtMicros(),
-                    status.signature())) {
+                    status.traceparent(), status.signature())) {
                 reject(payload, e.videoId());
                 return Optional.empty();
             }
             if (recent != null) {
                 recent.remember(status.signature());
             }
-            return Optional.of(new ListenerEvent.StatusChanged(e));
+            return Optional.of(new ListenerEvent.StatusChanged(e, status.traceparent()));
         }
         if (parsed instanceof NotificationParser.Deleted deleted) {
             return Optional.of(new ListenerEvent.VideoDeleted(deleted.videoId()));

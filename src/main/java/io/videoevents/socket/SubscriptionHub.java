@@ -19,6 +19,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import io.opentelemetry.api.trace.Span;
+import io.videoevents.VideoLog;
 import io.videoevents.notify.ListenerEvent;
 import io.videoevents.notify.StatusListener;
 import io.videoevents.socket.Frames.EventFrame;
@@ -32,18 +34,23 @@ import io.videoevents.video.StatusEvent;
 @ApplicationScoped
 public class SubscriptionHub {
 
+    /** Lines about one change (DEBUG, for changes that carry a trace context): the video's id and the trace id as fields. */
+    private static final VideoLog CHANGES = VideoLog.of(SubscriptionHub.class);
+
     private final Map<String, Set<Subscription>> byVideo = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final StatusListener listener;
     private final Frames frames;
     private final FeedTail feeds;
+    private final DeliveryTracing tracing;
 
     private final Counter backfilled;
 
-    SubscriptionHub(StatusListener listener, Frames frames, FeedTail feeds, MeterRegistry registry) {
+    SubscriptionHub(StatusListener listener, Frames frames, FeedTail feeds, DeliveryTracing tracing, MeterRegistry registry) {
         this.listener = listener;
         this.frames = frames;
         this.feeds = feeds;
+        this.tracing = tracing;
         this.backfilled = Counter.builder("video.events.backfilled")
                 .description("events live subscriptions read from the log instead of a notification: gaps filled, and"
                         + " what was committed while the LISTEN connection was away")
@@ -59,7 +66,7 @@ public class SubscriptionHub {
     /** Java 17 has no pattern switch; the chain below covers the whole sealed family, the last branch fails loudly. */
     void on(ListenerEvent event) {
         if (event instanceof ListenerEvent.StatusChanged changed) {
-            deliver(changed.event());
+            deliver(changed.event(), changed.traceparent());
             feeds.ring();
         } else if (event instanceof ListenerEvent.VideoDeleted deleted) {
             ring(deleted.videoId());
@@ -91,15 +98,39 @@ public class SubscriptionHub {
      * the order they were given.
      */
     void deliver(StatusEvent event) {
+        deliver(event, null);
+    }
+
+    /**
+     * The same, for a change whose worker gave it a trace context: with tracing on, its hand-over and each event
+     * loop's writes become spans of that trace, and a DEBUG line names the video and the trace.
+     */
+    void deliver(StatusEvent event, String traceparent) {
         Set<Subscription> subscriptions = byVideo.get(event.videoId());
+        if (traceparent != null && CHANGES.debugEnabled()) {
+            CHANGES.debugChange(event.videoId(), traceparent, "video %s version %d (%s): %d subscriptions here", event.videoId(),
+                    event.version(), event.status(), subscriptions == null ? 0 : subscriptions.size());
+        }
         if (subscriptions == null || subscriptions.isEmpty()) {
             return;
         }
+        Span traced = traceparent == null || !tracing.enabled() ? null : tracing.deliver(event, traceparent, subscriptions.size());
+        try {
+            deliver(event, subscriptions, traced);
+        } finally {
+            if (traced != null) {
+                traced.end();
+            }
+        }
+    }
+
+    private void deliver(StatusEvent event, Set<Subscription> subscriptions, Span traced) {
         EventFrame frame = frames.status(event);
         // the frame's bytes, encoded once; each loop holds a reference while it writes duplicates of them
         ByteBuf wire = Wire.textFrame(PooledByteBufAllocator.DEFAULT, frame.text());
         try {
             forEachLoop(subscriptions, group -> {
+                Span writes = traced == null ? null : tracing.write(traced, group.size());
                 int written = 0;
                 for (Subscription subscription : group) {
                     if (subscription.offer(frame, wire)) {
@@ -108,6 +139,10 @@ public class SubscriptionHub {
                 }
                 if (written > 0) {
                     group.get(0).client.delivered(written, frame.occurredAtMillis());
+                }
+                if (writes != null) {
+                    writes.setAttribute("video_events.written", written);
+                    writes.end();
                 }
             }, wire);
         } finally {

@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -66,10 +68,23 @@ public class VideoRepository {
                 });
     }
 
-    /** Sets the status the way a worker does; the trigger assigns the version. Empty if the video does not exist. */
+    /**
+     * Sets the status the way a worker does; the trigger assigns the version. Empty if the video does not exist. While
+     * a span is current (tracing on, a traced request), the change carries its trace context, as a worker's does when
+     * it sets {@code video_events.traceparent}: its deliveries then join the request's trace.
+     */
     public Uni<Optional<Video>> updateStatus(String id, VideoStatus status) {
-        return pool.preparedQuery("UPDATE videos SET processing_status = $2 WHERE id = $1 RETURNING " + Video.COLUMNS)
-                .execute(Tuple.of(id, status.wire()))
+        SpanContext span = Span.current().getSpanContext();
+        if (!span.isValid()) {
+            return pool.preparedQuery("UPDATE videos SET processing_status = $2 WHERE id = $1 RETURNING " + Video.COLUMNS)
+                    .execute(Tuple.of(id, status.wire()))
+                    .map(VideoRepository::first);
+        }
+        String traceparent = "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
+        // set for this statement's transaction only, before the row (and so its triggers) is touched
+        return pool.preparedQuery("WITH traced AS (SELECT set_config('video_events.traceparent', $3, true))"
+                + " UPDATE videos SET processing_status = $2 FROM traced WHERE id = $1 RETURNING " + Video.COLUMNS)
+                .execute(Tuple.of(id, status.wire(), traceparent))
                 .map(VideoRepository::first);
     }
 

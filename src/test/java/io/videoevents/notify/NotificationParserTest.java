@@ -25,6 +25,15 @@ class NotificationParserTest {
         assertThat(status.event().occurredAt()).isEqualTo(Instant.ofEpochSecond(1796061242L, 996_849_000L));
         assertThat(status.occurredAtMicros()).isEqualTo(1796061242996849L);
         assertThat(status.signature()).isEqualTo("00ff");
+        assertThat(status.traceparent()).isNull();
+    }
+
+    @Test
+    void readsTheTraceparentOfATracedChange() {
+        var status = (NotificationParser.Status) NotificationParser.parse("{\"videoId\":\"v\",\"version\":2,\"status\":\"processing\","
+                + "\"previousStatus\":\"pending\",\"occurredAt\":1,\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\","
+                + "\"sig\":\"00ff\"}");
+        assertThat(status.traceparent()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     }
 
     @Test

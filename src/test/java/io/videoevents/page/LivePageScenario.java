@@ -95,7 +95,8 @@ abstract class LivePageScenario {
         waitFor(() -> "open".equals(connectionState()));
         // a marker that a reload would erase
         js("window.__noReload = 'still here';");
-        assertThat(browser.findElement(By.id("videos-title")).getText()).isEqualTo(pageOwner() == null ? "All videos" : "My videos");
+        String title = pageOwner() == null ? "All videos" : "My videos";
+        waitFor(() -> title.equals(browser.findElement(By.id("videos-title")).getText()));
 
         // a worker inserts a video for the page's user with plain SQL, another user's video comes before it: the
         // first appears by itself, the other never does (the feed's order makes the first a sync point)
