@@ -4,9 +4,8 @@
 #
 #   src/bench/relay-latency.sh [ROUNDS] [RATES] [SOCKETS] [DURATION]      (defaults: 2, "200,1000", 2000, 15)
 #
-# On a throwaway database of the PostgreSQL at 127.0.0.1:5432 (user postgres) and a nats-server of its own
-# (/usr/sbin/nats-server, free loopback port), it starts four processes of the packaged jar with the JVM options
-# the image ships (ShippedJvm, from src/main/docker/Dockerfile.jvm):
+# On a throwaway database and a nats-server of its own (/usr/sbin/nats-server, free loopback port), it starts four
+# processes of the packaged jar with the JVM options the image ships (lib.sh):
 #   relay-a, relay-b   the relay role: LISTEN, publish every payload to NATS
 #   listen             a replica in the default mode: its own LISTEN connection
 #   nats               a replica in nats mode: no LISTEN connection, every change from both relays
@@ -17,66 +16,23 @@
 # Everything stops by itself; the processes are stopped and the database dropped on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. src/bench/lib.sh
 rounds=${1:-2}
 rates=${2:-200,1000}
 sockets=${3:-2000}
 duration=${4:-15}
 videos=200
-out=target/bench/relay-latency
-db=relay_latency_$$
-psql_=(psql -h 127.0.0.1 -U postgres -qAtX -v ON_ERROR_STOP=1)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "${psql_[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -B package -DskipTests
-if [ ! -f target/bench.classpath ] || [ -n "$(find src/bench pom.xml -newer target/bench.classpath -type f | head -1)" ]; then
-  ./mvnw -q -B -Pbench
-fi
-mkdir -p "$out"
-ulimit -n "$(ulimit -Hn)"
-# utime + stime of processes, in clock ticks
-ticks() { local total=0 p; for p in "$@"; do total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$total"; }
+bench_setup target/bench/relay-latency
 hz=$(getconf CLK_TCK)
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-read -r -a jvm <<<"$(java -cp "target/test-classes:$(cat target/bench.classpath)" io.videoevents.bench.ShippedJvm)"
-
-"${psql_[@]}" -d postgres -c "CREATE DATABASE $db"
 nats_port=$(free_port)
 /usr/sbin/nats-server -a 127.0.0.1 -p "$nats_port" >"$out/nats.log" 2>&1 &
 pids+=($!)
 nats_pid=$!
-
-declare -A port pid
-start() {
-  local name=$1
-  shift
-  port[$name]=$(free_port)
-  env QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$db" \
-    QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$db" \
-    QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD=postgres \
-    VIDEO_EVENTS_AUTH_ENABLED=false VIDEO_EVENTS_FANOUT_NATS_URL="nats://127.0.0.1:$nats_port" "$@" \
-    java "${jvm[@]}" -Dquarkus.http.port="${port[$name]}" -jar target/quarkus-app/quarkus-run.jar >"$out/$name.log" 2>&1 &
-  pid[$name]=$!
-  pids+=($!)
-  for _ in $(seq 1 600); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port[$name]}/q/health/ready")" = 200 ] && return 0
-    kill -0 "${pid[$name]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "$name did not become ready; see $out/$name.log" >&2
-  exit 1
-}
-# one at a time: Flyway migrates the database once, the others find it done
-start relay-a VIDEO_EVENTS_FANOUT_MODE=nats VIDEO_EVENTS_FANOUT_ROLE=relay
-start relay-b VIDEO_EVENTS_FANOUT_MODE=nats VIDEO_EVENTS_FANOUT_ROLE=relay
+nats=(VIDEO_EVENTS_FANOUT_NATS_URL="nats://127.0.0.1:$nats_port")
+start relay-a "${nats[@]}" VIDEO_EVENTS_FANOUT_MODE=nats VIDEO_EVENTS_FANOUT_ROLE=relay
+start relay-b "${nats[@]}" VIDEO_EVENTS_FANOUT_MODE=nats VIDEO_EVENTS_FANOUT_ROLE=relay
 start listen
-start nats VIDEO_EVENTS_FANOUT_MODE=nats
+start nats "${nats[@]}" VIDEO_EVENTS_FANOUT_MODE=nats
 
 echo "== relay-latency: $sockets sockets over $videos videos, rates $rates/s, ${duration} s per step, $rounds rounds"
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); services: ${jvm[*]}"
@@ -88,9 +44,7 @@ for ((r = 1; r <= rounds; r++)); do
   for name in "${order[@]}"; do
     echo "--- round $r: $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     local_t0=$(date +%s.%N); tier0=$(ticks "${pid[relay-a]}" "${pid[relay-b]}" "$nats_pid"); other0=$(ticks "${pid[$([ "$name" = nats ] && echo listen || echo nats)]}")
-    src/bench/load.sh load --service "http://127.0.0.1:${port[$name]}" --database "postgresql://postgres@127.0.0.1:5432/$db" \
-      --service-pid "${pid[$name]}" --sockets "$sockets" --videos "$videos" --rates "$rates" --duration "$duration" --warmup 10 \
-      --out "$out" --label "$name-r$r" >"$out/$name-r$r.txt" 2>&1 || { cat "$out/$name-r$r.txt"; exit 1; }
+    load "$name-r$r" "$name" load --sockets "$sockets" --videos "$videos" --rates "$rates" --duration "$duration" --warmup 10
     # the relays' and nats-server's CPU, and the idle replica's, over the whole run (connects included)
     tier=$(awk -v t0="$local_t0" -v t1="$(date +%s.%N)" -v a="$tier0" -v b="$(ticks "${pid[relay-a]}" "${pid[relay-b]}" "$nats_pid")" \
       -v c="$other0" -v d="$(ticks "${pid[$([ "$name" = nats ] && echo listen || echo nats)]}")" -v hz="$hz" \

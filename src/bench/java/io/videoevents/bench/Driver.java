@@ -23,6 +23,9 @@ import io.vertx.sqlclient.Tuple;
  */
 final class Driver implements AutoCloseable {
 
+    /** Whether the workers ask for their changes to be traced (tracing.sh). */
+    private static final boolean TRACED = Boolean.getBoolean("bench.traceparent");
+
     /** The application name the tool's own connections carry in pg_stat_activity. */
     static final String APPLICATION_NAME = "bench-load";
 
@@ -32,6 +35,9 @@ final class Driver implements AutoCloseable {
     enum Kind {
         /** a status change: both triggers, the event log and pg_notify */
         NOTIFY("UPDATE videos SET processing_status = $2 WHERE id = $1 RETURNING status_version"),
+        /** the same, from a worker that asks for its change to be traced (-Dbench.traceparent=true: tracing.sh) */
+        TRACED("WITH traced AS (SELECT set_config('video_events.traceparent', $3, true))"
+                + " UPDATE videos SET processing_status = $2 FROM traced WHERE id = $1 RETURNING status_version"),
         /** the same row, status unchanged: the version trigger runs, nothing is logged or notified */
         TOUCH("UPDATE videos SET processed_file_path = $2 WHERE id = $1 RETURNING status_version"),
         /** the same UPDATE on a copy of the table without triggers */
@@ -206,7 +212,12 @@ final class Driver implements AutoCloseable {
             int next = (statusIndex[video] + 1) % STATUSES.length;
             String value = kind == Kind.TOUCH ? "s3://bench/out/" + issued : STATUSES[next];
             long sentAt = System.nanoTime();
-            pool.preparedQuery(kind.sql).execute(Tuple.of(ids[video], value)).onComplete(result -> {
+            Tuple args = Tuple.of(ids[video], value);
+            Kind sent = kind == Kind.NOTIFY && TRACED ? Kind.TRACED : kind;
+            if (sent == Kind.TRACED) {
+                args.addString(String.format("00-%016x%016x-%016x-01", sentAt | 1, issued, sentAt));
+            }
+            pool.preparedQuery(sent.sql).execute(args).onComplete(result -> {
                 long at = System.nanoTime();
                 busy[video] = false;
                 inFlight--;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# What tracing costs per delivery, side by side in one run: the packaged jar with the image's JVM options (lib.sh),
+# restarted for each case, driven by the same load (load.sh: 1,000 sockets on 100 videos, --rates after a warm-up):
+#
+#   off        the default: the OpenTelemetry SDK disabled
+#   on         QUARKUS_OTEL_SDK_DISABLED=false, spans made and batched but not sent anywhere (exporter none), and
+#              no worker asks for a trace: the cost of having it on
+#   traced     the same, and every change carries a traceparent (the workers set video_events.traceparent in
+#              each transaction): a deliver span and a write span per event loop for every change
+#
+#   src/bench/tracing.sh [ROUNDS] [RATES]      (defaults: 3, "1000,2000"; the cases' order turned round every round)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. src/bench/lib.sh
+rounds=${1:-3}
+rates=${2:-1000,2000}
+bench_setup target/bench/tracing
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); JVM options: ${jvm[*]}"
+on=(QUARKUS_OTEL_SDK_DISABLED=false QUARKUS_OTEL_TRACES_EXPORTER=none)
+run() { # case, round
+  local case=$1 round=$2
+  case $case in
+    off) start "$case" ;;
+    *) start "$case" "${on[@]}" ;;
+  esac
+  [ "$case" = traced ] && export BENCH_JAVA_OPTS="-XX:TieredStopAtLevel=1 -Dbench.traceparent=true" || unset BENCH_JAVA_OPTS
+  load "$case-r$round" "$case" load --sockets 1000 --videos 100 --multiplexed-share 0.5 --rates "$rates" --duration 15 --warmup 10
+  unset BENCH_JAVA_OPTS
+  stop "$case"
+}
+cases=(off on traced)
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then order=("${cases[@]}"); else order=(traced on off); fi
+  for c in "${order[@]}"; do run "$c" "$round"; done
+done
+echo "== service CPU per delivery, tracing off / on / on with every change traced"
+latency_rows "$out"/off-r*.txt "$out"/on-r*.txt "$out"/traced-r*.txt
+grep -H '^deliveries:' "$out"/*-r*.txt | sed "s|^$out/||"
