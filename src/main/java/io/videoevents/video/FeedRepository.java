@@ -135,8 +135,10 @@ public class FeedRepository {
     private static String changes(String filter, boolean pending) {
         return "WITH " + SNAPSHOT
                 + " SELECT s.horizon, s.xmax, p.pruned_position, p.pruned_seq, "
-                + (pending ? "EXISTS (SELECT 1 FROM video_feed x WHERE x.position >= s.horizon AND (x.position, x.seq) > ($1, $2))"
-                        : "false")
+                // written so that the index scan starts at the horizon: with the row comparison in the index
+                // condition, PostgreSQL started at the cursor and walked the whole log behind the horizon
+                + (pending ? "EXISTS (SELECT 1 FROM video_feed x WHERE x.position >= greatest(s.horizon, $1)"
+                        + " AND (x.position > $1 OR x.seq > $2))" : "false")
                 + " AS pending, c.*"
                 + " FROM s CROSS JOIN p LEFT JOIN LATERAL (SELECT " + prefixed("f", FeedChange.COLUMNS) + " FROM video_feed f"
                 + "   WHERE (f.position, f.seq) > ($1, $2) AND f.position < s.horizon AND " + filter
