@@ -3,8 +3,9 @@
 # restarted for each case, driven by the same load (load.sh: 1,000 sockets on 100 videos, --rates after a warm-up):
 #
 #   off        the default: the OpenTelemetry SDK disabled
-#   on         QUARKUS_OTEL_SDK_DISABLED=false, spans made and batched but not sent anywhere (exporter none), and
-#              no worker asks for a trace: the cost of having it on
+#   on         QUARKUS_OTEL_SDK_DISABLED=false, exporting (OTLP over HTTP) to a stand-in collector that takes every
+#              request and keeps nothing (Debian's nginx answering 200), and no worker asks for a trace: the cost of
+#              having it on
 #   traced     the same, and every change carries a traceparent (the workers set video_events.traceparent in
 #              each transaction): a deliver span and a write span per event loop for every change
 #
@@ -16,7 +17,24 @@ rounds=${1:-3}
 rates=${2:-1000,2000}
 bench_setup target/bench/tracing
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); JVM options: ${jvm[*]}"
-on=(QUARKUS_OTEL_SDK_DISABLED=false QUARKUS_OTEL_TRACES_EXPORTER=none)
+collector=$(free_port)
+mkdir -p "$out/collector/logs"
+cat >"$out/collector/nginx.conf" <<CONF
+daemon off;
+pid collector.pid;
+error_log logs/error.log;
+events {}
+http {
+  log_format sizes '\$request_length';
+  access_log logs/access.log sizes;
+  client_body_temp_path body;
+  server { listen 127.0.0.1:$collector; location / { return 200; } }
+}
+CONF
+/usr/sbin/nginx -p "$(realpath "$out/collector")/" -c nginx.conf &
+pids+=($!)
+on=(QUARKUS_OTEL_SDK_DISABLED=false QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
+  QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$collector")
 run() { # case, round
   local case=$1 round=$2
   case $case in
@@ -33,6 +51,7 @@ for round in $(seq 1 "$rounds"); do
   if [ $((round % 2)) -eq 1 ]; then order=("${cases[@]}"); else order=(traced on off); fi
   for c in "${order[@]}"; do run "$c" "$round"; done
 done
+echo "== span batches the collector took (requests, bytes): $(awk '{ n++; b += $1 } END { print n + 0, b + 0 }' "$out/collector/logs/access.log")"
 echo "== service CPU per delivery, tracing off / on / on with every change traced"
 latency_rows "$out"/off-r*.txt "$out"/on-r*.txt "$out"/traced-r*.txt
 grep -H '^deliveries:' "$out"/*-r*.txt | sed "s|^$out/||"
