@@ -17,6 +17,7 @@ rounds=${1:-3}
 rates=${2:-1000,2000}
 bench_setup target/bench/tracing
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); JVM options: ${jvm[*]}"
+src/test/scripts/install-nginx.sh
 collector=$(free_port)
 mkdir -p "$out/collector/logs"
 cat >"$out/collector/nginx.conf" <<CONF
