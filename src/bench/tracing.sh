@@ -26,7 +26,7 @@ pid collector.pid;
 error_log logs/error.log;
 events {}
 http {
-  log_format sizes '\$request_length';
+  log_format sizes '\$content_length';
   access_log logs/access.log sizes;
   client_body_temp_path body;
   server { listen 127.0.0.1:$collector; location / { return 200; } }
@@ -52,7 +52,7 @@ for round in $(seq 1 "$rounds"); do
   if [ $((round % 2)) -eq 1 ]; then order=("${cases[@]}"); else order=(traced on off); fi
   for c in "${order[@]}"; do run "$c" "$round"; done
 done
-echo "== span batches the collector took (requests, bytes): $(awk '{ n++; b += $1 } END { print n + 0, b + 0 }' "$out/collector/logs/access.log")"
+echo "== span batches the collector took (requests, bytes of their bodies): $(awk '{ n++; b += $1 } END { print n + 0, b + 0 }' "$out/collector/logs/access.log")"
 echo "== service CPU per delivery, tracing off / on / on with every change traced"
 latency_rows "$out"/off-r*.txt "$out"/on-r*.txt "$out"/traced-r*.txt
 grep -H '^deliveries:' "$out"/*-r*.txt | sed "s|^$out/||"
