@@ -588,9 +588,10 @@ final class Compare {
         List<Line> lines = new ArrayList<>();
         lines.add(new Line(String.format(Locale.ROOT, "service CPU per delivery (user + system), %,d updates/s", r0),
                 r -> loadStep(r, 0, s -> us(s.figures().serviceUserMicrosPerDelivery() + s.figures().serviceSystemMicrosPerDelivery())),
-                "µs", true, "≤ 0.75 × bridge", (v, b) -> v <= 0.75 * b));
-        lines.add(new Line("  of which user", r -> loadStep(r, 0, s -> us(s.figures().serviceUserMicrosPerDelivery())), "µs", true, "",
-                null));
+                "µs", true, "≤ bridge", (v, b) -> v <= b));
+        // both services pay the same kernel work per send(): the user-space part is where they can differ (BENCHMARKS.md §17)
+        lines.add(new Line("  of which user", r -> loadStep(r, 0, s -> us(s.figures().serviceUserMicrosPerDelivery())), "µs", true,
+                "≤ 0.75 × bridge", (v, b) -> v <= 0.75 * b));
         lines.add(new Line("  of which system (kernel)", r -> loadStep(r, 0, s -> us(s.figures().serviceSystemMicrosPerDelivery())),
                 "µs", true, "", null));
         lines.add(new Line("  of which JIT compiler threads", r -> loadStep(r, 0, s -> us(s.serviceJitMicrosPerDelivery())), "µs", true, "",
