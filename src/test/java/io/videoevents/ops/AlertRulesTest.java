@@ -1,6 +1,7 @@
 package io.videoevents.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,10 @@ import java.util.Locale;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.videoevents.support.Promtool;
@@ -43,6 +46,36 @@ class AlertRulesTest {
     @Test
     void promtoolUnitTestsPass() {
         Promtool.run("test", "rules", RULE_TESTS.toString());
+    }
+
+    /**
+     * The unit tests can fail: with any one alert's expression replaced by one that never fires, {@code promtool test
+     * rules} exits with an error that names that alert. The copies keep the layout the test file's {@code rule_files}
+     * path expects.
+     */
+    @Test
+    void breakingAnyAlertMakesItsUnitTestFail(@TempDir Path scratch) throws IOException {
+        Path rules = scratch.resolve("main/observability/prometheus/video-events.rules.yml");
+        Path tests = scratch.resolve("test/observability/video-events.rules.test.yml");
+        Files.createDirectories(rules.getParent());
+        Files.createDirectories(tests.getParent());
+        Files.copy(RULE_TESTS, tests);
+        for (String alert : alerts()) {
+            JsonNode broken = YAML.readTree(RULES.toFile());
+            for (JsonNode group : broken.path("groups")) {
+                for (JsonNode rule : group.path("rules")) {
+                    if (alert.equals(rule.path("alert").asText())) {
+                        ((ObjectNode) rule).put("expr", "vector(0) > 1");
+                    }
+                }
+            }
+            YAML.writeValue(rules.toFile(), broken);
+            assertThatThrownBy(() -> Promtool.run("test", "rules", tests.toString()))
+                    .as("promtool test rules with %s never firing", alert)
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("exited with")
+                    .hasMessageContaining(alert);
+        }
     }
 
     @Test
