@@ -104,31 +104,32 @@ final class ShippedJvm {
 
     /** The pod's memory limit in bytes ({@code 512Mi} → {@code 536870912}), when the manifest sets one. */
     static java.util.Optional<String> memoryLimit(Path applicationProperties) {
-        try {
-            for (String line : Files.readAllLines(applicationProperties)) {
-                String l = line.trim();
-                if (l.startsWith("quarkus.kubernetes.resources.limits.memory=")) {
-                    String value = l.substring(l.indexOf('=') + 1).trim();
-                    Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|K|M|G)?").matcher(value);
-                    if (!m.matches()) {
-                        return java.util.Optional.empty();
-                    }
-                    long unit = switch (m.group(2) == null ? "" : m.group(2)) {
-                        case "Ki" -> 1L << 10;
-                        case "Mi" -> 1L << 20;
-                        case "Gi" -> 1L << 30;
-                        case "K" -> 1_000L;
-                        case "M" -> 1_000_000L;
-                        case "G" -> 1_000_000_000L;
-                        default -> 1L;
-                    };
-                    return java.util.Optional.of(String.valueOf(Long.parseLong(m.group(1)) * unit));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        String value = applicationProperties(applicationProperties).getProperty("quarkus.kubernetes.resources.limits.memory");
+        Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|K|M|G)?").matcher(value == null ? "" : value.trim());
+        if (!m.matches()) {
+            return java.util.Optional.empty();
         }
-        return java.util.Optional.empty();
+        long unit = switch (m.group(2) == null ? "" : m.group(2)) {
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "K" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            default -> 1L;
+        };
+        return java.util.Optional.of(String.valueOf(Long.parseLong(m.group(1)) * unit));
+    }
+
+    /** The settings of an application.properties file. */
+    static java.util.Properties applicationProperties(Path file) {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " (run from the project's directory)", e);
+        }
+        return properties;
     }
 
     static List<String> split(String options) {

@@ -25,7 +25,7 @@ class ShippedJvmTest {
     @Test
     void theJibImageRunsTheSameJvmWithTheSameOptionsAsTheDockerfile() throws IOException {
         Map<String, String> env = ShippedJvm.dockerfileEnv(ShippedJvm.DOCKERFILE);
-        Properties properties = applicationProperties();
+        Properties properties = ShippedJvm.applicationProperties(ShippedJvm.APPLICATION_PROPERTIES);
 
         List<String> dockerfileJvmFlags = ShippedJvm.split(env.get("JAVA_OPTS_APPEND")).stream()
                 .filter(o -> o.startsWith("-XX:")).toList();
@@ -54,14 +54,6 @@ class ShippedJvmTest {
         assertThat(options).containsAll(ShippedJvm.split(ShippedJvm.dockerfileEnv(ShippedJvm.DOCKERFILE).get("JAVA_OPTS_APPEND")));
         assertThat(options.get(options.size() - 1)).as("JAVA_OPTS_APPEND comes last, as run-java.sh puts it")
                 .isEqualTo("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
-    }
-
-    private static Properties applicationProperties() throws IOException {
-        Properties properties = new Properties();
-        try (var in = Files.newBufferedReader(ShippedJvm.APPLICATION_PROPERTIES)) {
-            properties.load(in);
-        }
-        return properties;
     }
 
     private static String dockerfileBaseImage() throws IOException {
