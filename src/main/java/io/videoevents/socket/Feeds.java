@@ -81,9 +81,13 @@ class Feeds {
         return pageSize;
     }
 
-    /** Runs a feed's read when its turn comes; {@code done} gets the item or the failure (a timeout too), on any thread. */
+    /**
+     * Runs a feed's read when its turn comes; {@code done} gets the item or the failure (a timeout too), on any thread.
+     * The query is built inside the deferred Uni, so a query that throws while being built fails this read and frees
+     * its turn instead of keeping it for good.
+     */
     <T> void read(Supplier<Uni<T>> query, BiConsumer<T, Throwable> done) {
-        waiting.add(() -> query.get().ifNoItem().after(timeout).fail().subscribe().with(item -> {
+        waiting.add(() -> Uni.createFrom().<T> deferred(query::get).ifNoItem().after(timeout).fail().subscribe().with(item -> {
             finished();
             done.accept(item, null);
         }, failure -> {

@@ -42,6 +42,9 @@ class FeedTest {
     @Inject
     EventLogRetention retention;
 
+    @Inject
+    Feeds feeds;
+
     @Test
     void creationsBySqlAndByRestAppear() {
         String prefix = Ids.fresh("feed-create");
@@ -232,5 +235,26 @@ class FeedTest {
             }
         }
         return cursors;
+    }
+
+    @Test
+    void aReadWhoseQueryCannotBeBuiltFailsAndFreesItsTurn() throws Exception {
+        // more broken reads than feed reads may run at once: each must fail on its own and give its turn back
+        int broken = 5;
+        List<CompletableFuture<Throwable>> failures = new ArrayList<>();
+        for (int i = 0; i < broken; i++) {
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            feeds.<Long> read(() -> {
+                throw new IllegalStateException("no query");
+            }, (item, failure) -> failed.complete(failure));
+            failures.add(failed);
+        }
+        for (CompletableFuture<Throwable> failed : failures) {
+            assertThat(failed.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class).hasMessage("no query");
+        }
+        // and the feeds of real sockets still get their snapshot
+        try (FeedClient feed = FeedClient.live(base, Map.of())) {
+            assertThat(feed.pages()).isNotEmpty();
+        }
     }
 }

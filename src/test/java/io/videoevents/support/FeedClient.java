@@ -67,7 +67,14 @@ public final class FeedClient implements AutoCloseable {
     /** Reads until the snapshot's last page. */
     public void awaitSnapshot() {
         while (!snapshotComplete) {
-            take(socket.next());
+            JsonObject message;
+            try {
+                message = socket.next();
+            } catch (AssertionError e) {
+                throw new AssertionError("feed " + subscribed + ": the snapshot stopped after " + pages.size() + " pages, "
+                        + videos.size() + " videos, at cursor " + cursor, e);
+            }
+            take(message);
         }
     }
 

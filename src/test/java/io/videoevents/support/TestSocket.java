@@ -33,6 +33,9 @@ public final class TestSocket implements AutoCloseable {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile boolean everPaused;
     private final java.util.concurrent.atomic.AtomicLong textBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** For the message of a wait that ran out: how many text messages came, and the last one (cut short). */
+    private final java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String last = "none";
     private final java.util.Queue<Long> pingsAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final URI uri;
@@ -44,6 +47,8 @@ public final class TestSocket implements AutoCloseable {
         this.uri = uri;
         socket.textMessageHandler(text -> {
             textBytes.addAndGet(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            received.incrementAndGet();
+            last = text.length() > 200 ? text.substring(0, 200) + "…" : text;
             messages.add(new JsonObject(text));
         });
         // the end comes with the close frame, after every frame before it has been handed over, also to a
@@ -219,7 +224,8 @@ public final class TestSocket implements AutoCloseable {
         try {
             JsonObject message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (message == null) {
-                fail("no message within " + WAIT + " on " + uri + (closed.isDone() ? ", closed with " + closed.join() : ", open"));
+                fail("no message within " + WAIT + " on " + uri + (closed.isDone() ? ", closed with " + closed.join() : ", open")
+                        + "; " + received.get() + " received before, the last: " + last);
             }
             return message;
         } catch (InterruptedException e) {
