@@ -79,6 +79,14 @@ public interface VideoEventsConfig {
             @WithDefault("3")
             int heartbeatMisses();
 
+            /**
+             * How far a relay's heartbeat time may be from the replica's clock, either way, for the replica to take it.
+             * A heartbeat sent again later is refused by it (and by its time not being after its relay's last), so it
+             * bounds what a copy of an old heartbeat can do; the relays' and the replicas' clocks must agree within it.
+             */
+            @WithDefault("10s")
+            Duration heartbeatMaxAge();
+
             /** How long one connect attempt to NATS may take. */
             @WithDefault("5s")
             Duration connectTimeout();

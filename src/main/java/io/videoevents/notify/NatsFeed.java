@@ -3,6 +3,7 @@ package io.videoevents.notify;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -16,7 +17,8 @@ import io.vertx.core.Vertx;
  * relays publish them, and the relays' heartbeats, which tell whether anybody LISTENs for this replica. Both
  * subjects share one dispatcher, so a heartbeat is handled after every payload that arrived before it. Payloads
  * go straight to the owner (who parses and verifies them as it would a NOTIFY); what the heartbeats and the
- * connection mean is {@link RelayWatch}'s call.
+ * connection mean is {@link RelayWatch}'s call. A heartbeat counts only with its relay's signature (the trigger's
+ * key, {@link #verifyWith}) and a timely time; anything else on the heartbeat subject is refused and counted.
  */
 final class NatsFeed implements NatsLink.Events {
 
@@ -29,8 +31,11 @@ final class NatsFeed implements NatsLink.Events {
     private volatile boolean up;
     private volatile String problem = "no relay heard yet";
     private long timer = -1;
-    private long malformedSinceWarning;
-    private long lastMalformedWarning;
+    private final Counter refused;
+    /** Checks the relays' signatures; set once the key is read, before {@link #start}. Used under this object's lock. */
+    private volatile NotificationSignature signature;
+    private long refusedSinceWarning;
+    private long lastRefusedWarning;
 
     NatsFeed(Vertx vertx, VideoEventsConfig.Fanout.Nats config, MeterRegistry registry, Consumer<String> payloads,
             Consumer<RelayWatch.Signal> signals) {
@@ -39,10 +44,20 @@ final class NatsFeed implements NatsLink.Events {
         this.payloads = payloads;
         this.signals = signals;
         long interval = Math.max(10, config.heartbeatInterval().toMillis());
-        this.watch = new RelayWatch(interval * Math.max(1, config.heartbeatMisses()) * 1_000_000L);
+        this.watch = new RelayWatch(interval * Math.max(1, config.heartbeatMisses()) * 1_000_000L,
+                config.heartbeatMaxAge().toMillis());
+        this.refused = Counter.builder("video.events.relay.heartbeats.refused")
+                .description("messages on the heartbeat subject refused: malformed, without a relay's valid signature, "
+                        + "or old or repeated")
+                .register(registry);
         this.link = new NatsLink(vertx, config, "video-events-replica", false, this);
         registry.gauge("video.events.nats.connected", this, f -> f.link.connected() ? 1 : 0);
         registry.gauge("video.events.relays.listening", this, f -> f.listeningRelays());
+    }
+
+    /** The key the relays sign their heartbeats with (the trigger's); before {@link #start}. */
+    void verifyWith(NotificationSignature signature) {
+        this.signature = signature;
     }
 
     void start() {
@@ -89,10 +104,20 @@ final class NatsFeed implements NatsLink.Events {
         try {
             heartbeat = RelayHeartbeat.parse(message.getData());
         } catch (IllegalArgumentException e) {
-            malformedHeartbeat(e.getMessage());
+            refusedHeartbeat(e.getMessage());
             return;
         }
         synchronized (this) {
+            NotificationSignature key = signature;
+            if (key == null || !key.verifyHeartbeat(heartbeat)) {
+                refusedHeartbeat("no valid signature of a relay, from " + heartbeat.relay());
+                return;
+            }
+            if (!watch.timely(heartbeat.relay(), heartbeat.at(), System.currentTimeMillis(), System.nanoTime())) {
+                refusedHeartbeat("an old or repeated heartbeat of " + heartbeat.relay() + " (or its clock is off by more than "
+                        + config.heartbeatMaxAge().toMillis() + " ms)");
+                return;
+            }
             RelayWatch.Signal signal = watch.heartbeat(heartbeat.relay(), heartbeat.generation(), heartbeat.listening(),
                     System.nanoTime());
             if (signal == RelayWatch.Signal.LISTENING) {
@@ -136,14 +161,15 @@ final class NatsFeed implements NatsLink.Events {
         return watch.listeningRelays(System.nanoTime());
     }
 
-    private synchronized void malformedHeartbeat(String why) {
-        malformedSinceWarning++;
+    private synchronized void refusedHeartbeat(String why) {
+        refused.increment();
+        refusedSinceWarning++;
         long now = System.nanoTime();
-        if (lastMalformedWarning == 0 || now - lastMalformedWarning > 60_000_000_000L) {
-            Log.warnf("ignored %d message(s) on %s that are no relay heartbeat (latest: %s)", malformedSinceWarning,
+        if (lastRefusedWarning == 0 || now - lastRefusedWarning > 60_000_000_000L) {
+            Log.warnf("refused %d message(s) on %s that are no valid relay heartbeat (latest: %s)", refusedSinceWarning,
                     config.heartbeatSubject(), why);
-            lastMalformedWarning = now;
-            malformedSinceWarning = 0;
+            lastRefusedWarning = now;
+            refusedSinceWarning = 0;
         }
     }
 }

@@ -16,7 +16,8 @@ import io.vertx.core.Vertx;
 /**
  * A relay's side of {@code nats} mode: every notification its LISTEN connection receives (and verified) goes to
  * NATS unchanged, so the replicas verify the same signature; a heartbeat says who this relay is, which LISTEN
- * generation it is on and whether that LISTEN is up. Core NATS is fire-and-forget, and that is enough: the event log
+ * generation it is on and whether that LISTEN is up, signed with the same key and stamped with a time that only
+ * grows, so that a replica takes neither a forged heartbeat nor a copy of an old one. Core NATS is fire-and-forget, and that is enough: the event log
  * is the record, and a relay that may have missed or failed to pass on something starts a new generation, which
  * makes every replica check the log.
  *
@@ -34,6 +35,9 @@ final class NatsRelay implements NatsLink.Events {
     private final Counter unpublished;
     private final AtomicLong generation = new AtomicLong();
     private long timer = -1;
+    /** Signs the heartbeats; set once the key is read (no heartbeat goes out before). Used under this object's lock. */
+    private volatile NotificationSignature signature;
+    private long lastHeartbeatAt;
     private long unpublishedSinceWarning;
     private long lastUnpublishedWarning;
 
@@ -62,6 +66,12 @@ final class NatsRelay implements NatsLink.Events {
 
     String id() {
         return id;
+    }
+
+    /** The trigger's key, to sign heartbeats with; until it is set, none is published (nor is anything LISTENed). */
+    void signWith(NotificationSignature signature) {
+        this.signature = signature;
+        heartbeat();
     }
 
     void start() {
@@ -125,10 +135,22 @@ final class NatsRelay implements NatsLink.Events {
         if (connection == null) {
             return;
         }
-        try {
-            connection.publish(config.heartbeatSubject(), new RelayHeartbeat(id, generation.get(), up).toBytes());
-        } catch (RuntimeException e) {
-            Log.debugf("could not publish the heartbeat: %s", e.getMessage());
+        NotificationSignature key = signature;
+        if (key == null) {
+            return;
+        }
+        synchronized (this) {
+            // a time that only grows, even within one millisecond or when the clock steps back: replicas refuse repeats;
+            // published under the lock, so the heartbeats leave in the order of their times
+            long at = Math.max(System.currentTimeMillis(), lastHeartbeatAt + 1);
+            lastHeartbeatAt = at;
+            long current = generation.get();
+            try {
+                connection.publish(config.heartbeatSubject(),
+                        new RelayHeartbeat(id, current, up, at, key.signHeartbeat(id, current, up, at)).toBytes());
+            } catch (RuntimeException e) {
+                Log.debugf("could not publish the heartbeat: %s", e.getMessage());
+            }
         }
     }
 

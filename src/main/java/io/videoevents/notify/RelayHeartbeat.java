@@ -9,24 +9,36 @@ import com.fasterxml.jackson.core.JsonToken;
 
 /**
  * What a relay says about itself on the heartbeat subject, once a second and whenever its LISTEN starts or
- * stops: {@code {"relay":…,"generation":…,"listening":…}}. The generation grows with each LISTEN of that relay
- * (and each notification it could not publish), so a replica can tell a relay that may have missed something.
+ * stops: {@code {"relay":…,"generation":…,"listening":…,"at":…,"sig":…}}. The generation grows with each LISTEN of
+ * that relay (and each notification it could not publish), so a replica can tell a relay that may have missed
+ * something. {@code at} is the relay's clock (epoch milliseconds) and {@code sig} its signature with the trigger's
+ * key ({@link NotificationSignature#signHeartbeat}): only a process that can read the key can say a LISTEN is up,
+ * and an old heartbeat sent again is refused by its time.
  */
-record RelayHeartbeat(String relay, long generation, boolean listening) {
+record RelayHeartbeat(String relay, long generation, boolean listening, long at, String sig) {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** The characters a relay id is made of (NatsRelay), so that it never changes the lines of the signed content. */
+    private static final java.util.regex.Pattern RELAY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     byte[] toBytes() {
-        // the id is made of [A-Za-z0-9._-] (NatsRelay), so no escaping is needed
-        return ("{\"relay\":\"" + relay + "\",\"generation\":" + generation + ",\"listening\":" + listening + "}")
-                .getBytes(StandardCharsets.UTF_8);
+        // the id is made of [A-Za-z0-9._-] (NatsRelay) and the signature of hex digits, so no escaping is needed
+        return ("{\"relay\":\"" + relay + "\",\"generation\":" + generation + ",\"listening\":" + listening + ",\"at\":" + at
+                + (sig == null ? "" : ",\"sig\":\"" + sig + "\"") + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @throws IllegalArgumentException when the bytes are not a heartbeat */
+    /**
+     * Reads a heartbeat's fields; an absent {@code at} reads as 0 and an absent {@code sig} as null, which the
+     * signature check then refuses.
+     *
+     * @throws IllegalArgumentException when the bytes are not a heartbeat
+     */
     static RelayHeartbeat parse(byte[] data) {
         String relay = null;
         long generation = -1;
         Boolean listening = null;
+        long at = 0;
+        String sig = null;
         try (JsonParser p = JSON.createParser(data)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("not a JSON object");
@@ -38,15 +50,17 @@ record RelayHeartbeat(String relay, long generation, boolean listening) {
                     case "relay" -> relay = value == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "generation" -> generation = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
                     case "listening" -> listening = value.isBoolean() ? value == JsonToken.VALUE_TRUE : null;
+                    case "at" -> at = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+                    case "sig" -> sig = value == JsonToken.VALUE_STRING ? p.getText() : null;
                     default -> p.skipChildren();
                 }
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed JSON: " + e.getClass().getSimpleName());
         }
-        if (relay == null || relay.isEmpty() || relay.length() > 200 || generation < 0 || listening == null) {
-            throw new IllegalArgumentException("missing or invalid relay, generation or listening");
+        if (relay == null || !RELAY_ID.matcher(relay).matches() || generation < 0 || listening == null || at < 0) {
+            throw new IllegalArgumentException("missing or invalid relay, generation, listening or at");
         }
-        return new RelayHeartbeat(relay, generation, listening);
+        return new RelayHeartbeat(relay, generation, listening, at, sig);
     }
 }

@@ -22,6 +22,11 @@ import java.util.Map;
  * watched video.</li>
  * </ul>
  *
+ * <p>A heartbeat is taken only when its relay signed it with the trigger's key (checked by the owner) and it is
+ * {@linkplain #timely timely}: its time is after the last one taken from that relay and near this replica's clock.
+ * So a copy of a relay's heartbeat, sent again by whoever can publish on the subject, cannot keep a replica
+ * trusting a relay that has stopped.
+ *
  * <p>Not thread-safe: its owner calls it under one lock.
  */
 final class RelayWatch {
@@ -38,13 +43,37 @@ final class RelayWatch {
     private record Relay(long generation, boolean listening, long heardAt) {
     }
 
+    /** The time of the last heartbeat taken from a relay (its clock, ms) and when it was taken (nanoseconds). */
+    private record Seen(long atMillis, long takenAt) {
+    }
+
     private final long silenceNanos;
+    private final long maxAgeMillis;
     private final Map<String, Relay> relays = new HashMap<>();
+    private final Map<String, Seen> seen = new HashMap<>();
     private boolean up;
     private String problem = "no relay heard yet";
 
-    RelayWatch(long silenceNanos) {
+    RelayWatch(long silenceNanos, long maxAgeMillis) {
         this.silenceNanos = silenceNanos;
+        this.maxAgeMillis = maxAgeMillis;
+    }
+
+    /**
+     * Whether a signed heartbeat of {@code relay} stamped {@code atMillis} by its clock may be taken, this replica's
+     * clock reading {@code wallNowMillis} at {@code now} (nanoseconds, as elsewhere): it must be within the maximum
+     * age of this clock either way, and after the last heartbeat taken from that relay. True records it as taken.
+     */
+    boolean timely(String relay, long atMillis, long wallNowMillis, long now) {
+        if (Math.abs(wallNowMillis - atMillis) > maxAgeMillis) {
+            return false;
+        }
+        Seen last = seen.get(relay);
+        if (last != null && atMillis <= last.atMillis) {
+            return false;
+        }
+        seen.put(relay, new Seen(atMillis, now));
+        return true;
     }
 
     /** A relay's heartbeat arrived at {@code now} (nanoseconds, any origin). */
@@ -70,6 +99,8 @@ final class RelayWatch {
                 it.remove();
             }
         }
+        // its last time is kept until any copy of its heartbeats is too old to be taken anyway
+        seen.values().removeIf(last -> now - last.takenAt > 3 * maxAgeMillis * 1_000_000L);
         if (up && !anyListening(now)) {
             return down("no heartbeat from a relay whose LISTEN is up for " + silenceNanos / 1_000_000 + " ms");
         }

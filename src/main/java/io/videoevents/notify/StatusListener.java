@@ -256,6 +256,13 @@ public class StatusListener {
             // the key is read once, before the first LISTEN, so no notification ever waits for it
             readSigningKey().onSuccess(key -> {
                 signature = new NotificationSignature(key);
+                // the relays' heartbeats are signed with the same key, each side with an instance of its own
+                if (feed != null) {
+                    feed.verifyWith(new NotificationSignature(key));
+                }
+                if (relay != null) {
+                    relay.signWith(new NotificationSignature(key));
+                }
                 connectFirst(attempt);
             }).onFailure(failure -> {
                 long delay = backoff(attempt);

@@ -119,6 +119,34 @@ class NatsReplicaTest {
     }
 
     @Test
+    void forgedAndCopiedHeartbeatsAreRefusedAndKeepTheReplicaNotReady() {
+        String id = Ids.fresh("nats-forged-heartbeat");
+        worker.insertVideo(id);
+        try (TestSocket socket = TestSocket.watching(base, id)) {
+            String copy = relay.lastHeartbeat();
+            relay.silence();
+            await().atMost(WAIT).until(() -> readyStatus() == 503);
+            double refused = Metrics.value("video_events_relay_heartbeats_refused_total").orElse(0);
+
+            // whoever may publish on the subject, without the key, or with a relay's old words
+            long now = System.currentTimeMillis();
+            relay.publish(TestRelay.HEARTBEATS, TestRelay.heartbeat("intruder", 1, true, now, null));
+            relay.publish(TestRelay.HEARTBEATS, TestRelay.heartbeat("intruder", 1, true, now, "00112233445566778899aabbccddeeff"));
+            relay.publish(TestRelay.HEARTBEATS, copy);
+            relay.publish(TestRelay.HEARTBEATS, relay.signedHeartbeatAt("test-relay-2", 1, true, now - 60_000));
+            await().atMost(WAIT).until(() -> Metrics.value("video_events_relay_heartbeats_refused_total").orElse(0) >= refused + 4);
+            assertThat(readyStatus()).isEqualTo(503);
+            assertThat(listener.isListening()).isFalse();
+
+            // the relay's own signed heartbeats bring the replica back, and what was missed comes from the log
+            worker.setStatus(id, "processing");
+            relay.resume();
+            await().atMost(WAIT).until(() -> readyStatus() == 200);
+            assertThat(socket.next("status").getLong("version")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aRestartedNatsServerIsALostConnectionRepairedFromTheLog() {
         String id = Ids.fresh("nats-restart");
         worker.insertVideo(id);

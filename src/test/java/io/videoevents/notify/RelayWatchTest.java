@@ -11,7 +11,7 @@ class RelayWatchTest {
 
     static final long SECOND = 1_000_000_000L;
     /** 3 heartbeats of 1 s. */
-    final RelayWatch watch = new RelayWatch(3 * SECOND);
+    final RelayWatch watch = new RelayWatch(3 * SECOND, 10_000);
 
     @Test
     void theFirstListeningRelayStartsTheFlowAndItsPeerAtStartUpOnlyAsksForAReadOfNothing() {
@@ -95,5 +95,34 @@ class RelayWatchTest {
         }
         assertThat(watch.listeningRelays(40 * SECOND)).isEqualTo(1);
         assertThat(watch.heartbeat("b", 1, true, 41 * SECOND)).as("b comes back after being forgotten").isEqualTo(Signal.LISTENING);
+    }
+
+    @Test
+    void aHeartbeatIsTakenOnlyWhenItsTimeIsNewForItsRelayAndNearThisClock() {
+        long wall = 1_700_000_000_000L;
+        assertThat(watch.timely("a", wall, wall, 0)).isTrue();
+        assertThat(watch.timely("a", wall, wall + 5, SECOND)).as("the same heartbeat again").isFalse();
+        assertThat(watch.timely("a", wall - 1, wall + 5, SECOND)).as("an older one of the same relay").isFalse();
+        assertThat(watch.timely("a", wall + 1, wall + 5, SECOND)).isTrue();
+        assertThat(watch.timely("b", wall, wall + 5, SECOND)).as("another relay keeps its own times").isTrue();
+        // a copy of a heartbeat this replica never saw: taken only while near this replica's clock
+        assertThat(watch.timely("c", wall - 10_001, wall, SECOND)).as("too old").isFalse();
+        assertThat(watch.timely("c", wall + 10_001, wall, SECOND)).as("too far ahead").isFalse();
+        assertThat(watch.timely("c", wall - 10_000, wall, SECOND)).isTrue();
+    }
+
+    @Test
+    void aRelaysLastTimeIsKeptUntilItsHeartbeatsAreTooOldToBeTakenAnyway() {
+        long wall = 1_700_000_000_000L;
+        assertThat(watch.timely("a", wall, wall, 0)).isTrue();
+        // long after the relay fell silent: its last time is forgotten, and a copy of its last heartbeat is too old
+        long later = 31 * SECOND;
+        watch.tick(later);
+        assertThat(watch.timely("a", wall, wall + 31_000, later)).isFalse();
+        // while the time is kept, a copy is refused even where the clock alone would let it in
+        RelayWatch other = new RelayWatch(3 * SECOND, 10_000);
+        assertThat(other.timely("a", wall, wall, 0)).isTrue();
+        other.tick(29 * SECOND);
+        assertThat(other.timely("a", wall, wall, 29 * SECOND)).isFalse();
     }
 }
