@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.videoevents.ops.ObservabilitySeriesTest;
 import io.videoevents.support.IngressFigures;
 import io.videoevents.support.IngressTopology;
 import io.videoevents.support.NatsServer;
@@ -66,6 +67,9 @@ class RelayTierIT {
                         PacedChanges changes = new PacedChanges(topology.database()::worker, videos, rate)) {
                     await().atMost(Duration.ofSeconds(120)).until(clients::allOpen);
                     await().atMost(WAIT).until(() -> everyReplica(topology, r -> relaysHeard(r) == 2));
+                    // what the alert rules read in this mode, exported by the role each belongs to
+                    ObservabilitySeriesTest.NATS_MODE.forEach((series, role) -> assertThat(IngressTopology.metricNames(
+                            role.equals("relay") ? topology.relay(1) : topology.replica(1))).as("%s on a %s", series, role).contains(series));
                     flowFor(changes, rate);
 
                     // 1. a relay dies: noticed by its silence, survived on the other

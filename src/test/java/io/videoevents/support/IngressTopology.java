@@ -143,6 +143,23 @@ public final class IngressTopology implements AutoCloseable {
     }
 
     /** The first sample of {@code series} (labels allowed) on {@code app}: 0 if absent, {@code otherwise} if it does not answer. */
+    /** The names of the series the app exports now (empty when it does not answer). */
+    public static java.util.Set<String> metricNames(PackagedApp app) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        try {
+            String text = HTTP.send(HttpRequest.newBuilder(app.base().resolve("q/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : text.split("\n")) {
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    names.add(line.split("[{ ]", 2)[0]);
+                }
+            }
+        } catch (Exception e) {
+            // not answering: nothing exported
+        }
+        return names;
+    }
+
     public static double metric(PackagedApp app, String series, double otherwise) {
         try {
             String text = HTTP.send(HttpRequest.newBuilder(app.base().resolve("q/metrics"))
