@@ -42,12 +42,14 @@ public class ObservabilitySeriesTest {
             "kube_pod_status_phase", "kube-state-metrics");
 
     /**
-     * Series the rules read that exist only in {@code nats} mode, each with the role that exports it. This test runs in
+     * Series the dashboard and the rules read that exist only in {@code nats} mode, each with the role that exports it. This test runs in
      * the default mode and skips them; {@code RelayTierIT} checks that the packaged relays and replicas export them.
      */
     public static final Map<String, String> NATS_MODE = Map.of(
             "video_events_relays_listening", "replica",
             "video_events_relay_heartbeats_refused_total", "replica",
+            "video_events_nats_connected", "replica",
+            "video_events_relay_published_total", "relay",
             "video_events_relay_unpublished_total", "relay");
 
     @TestHTTPResource("/")
