@@ -11,6 +11,8 @@ import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Runs before every socket upgrade. Refuses a browser page from a foreign origin (cross-site WebSocket
@@ -49,13 +51,29 @@ class UpgradeCheck implements HttpUpgradeCheck {
         if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return CheckResult.rejectUpgrade(401, Map.of("WWW-Authenticate", List.of("Bearer")));
         }
-        return tokens.verifyOffLoop(authorization.substring(BEARER.length()).trim())
+        Uni<CheckResult> verified = tokens.verifyOffLoop(authorization.substring(BEARER.length()).trim())
                 .map(caller -> {
                     context.userData().put(Caller.KEY, caller);
                     return CheckResult.permitUpgradeSync();
                 })
                 .onFailure().recoverWithItem(failure -> CheckResult.rejectUpgradeSync(401,
                         Map.of("WWW-Authenticate", List.of("Bearer"))));
+        return backOnTheRequestsLoop(verified);
+    }
+
+    /**
+     * The outcome handed back on the upgrade request's own event loop. WebSockets Next upgrades the connection on
+     * the thread the outcome arrives on; from the verifier's worker thread, the 101 went out before the socket's
+     * message handlers were in place, and a client's first message, sent as soon as the 101 came, was sometimes
+     * dropped unseen (UpgradeRaceTest). On the loop, the upgrade and the handlers are one task, as for a socket
+     * without a header.
+     */
+    private static Uni<CheckResult> backOnTheRequestsLoop(Uni<CheckResult> outcome) {
+        Context requestContext = Vertx.currentContext();
+        if (requestContext == null) {
+            return outcome;
+        }
+        return outcome.emitOn(command -> requestContext.runOnContext(ignored -> command.run()));
     }
 
     private static final String BEARER = "Bearer ";
