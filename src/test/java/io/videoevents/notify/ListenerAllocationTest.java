@@ -33,6 +33,7 @@ class ListenerAllocationTest {
 
     static final int WARM_UP = 1_000;
     static final int MEASURED = 4_000;
+    static final int ROUNDS = 3;
     /**
      * Measured here (default JIT): 1,848 B per notification with the decoding in the channel's handler, 2,768 B
      * with it in Mutiny stages wrapped by context propagation.
@@ -54,12 +55,19 @@ class ListenerAllocationTest {
             double seen = awaitNotifications(0, WARM_UP);
             List<Thread> loops = eventLoopThreads();
 
-            long before = allocatedBytes(loops);
-            changes(worker.connection(), id, MEASURED);
-            awaitNotifications(seen, MEASURED);
-            long perNotification = (allocatedBytes(loops) - before) / MEASURED;
+            // the event loops do other work now and then (timers, a collection's aftermath); that only ever adds
+            // bytes, so the least of a few rounds is the listener's own cost, and a real regression raises them all
+            List<Long> rounds = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                long before = allocatedBytes(loops);
+                changes(worker.connection(), id, MEASURED);
+                seen = awaitNotifications(seen, MEASURED);
+                rounds.add((allocatedBytes(loops) - before) / MEASURED);
+            }
+            long perNotification = rounds.stream().mapToLong(Long::longValue).min().orElseThrow();
 
-            System.out.printf("the listener's event loop allocated %,d B per status notification%n", perNotification);
+            System.out.printf("the listener's event loop allocated %,d B per status notification (least of %s)%n",
+                    perNotification, rounds);
             assertThat(perNotification).isPositive().isLessThanOrEqualTo(BOUND_BYTES);
         }
     }
