@@ -113,13 +113,13 @@ final class NatsFeed implements NatsLink.Events {
                 refusedHeartbeat("no valid signature of a relay, from " + heartbeat.relay());
                 return;
             }
-            if (!watch.timely(heartbeat.relay(), heartbeat.at(), System.currentTimeMillis(), System.nanoTime())) {
+            long now = System.nanoTime();
+            if (!watch.timely(heartbeat.relay(), heartbeat.at(), System.currentTimeMillis(), now)) {
                 refusedHeartbeat("an old or repeated heartbeat of " + heartbeat.relay() + " (or its clock is off by more than "
                         + config.heartbeatMaxAge().toMillis() + " ms)");
                 return;
             }
-            RelayWatch.Signal signal = watch.heartbeat(heartbeat.relay(), heartbeat.generation(), heartbeat.listening(),
-                    System.nanoTime());
+            RelayWatch.Signal signal = watch.heartbeat(heartbeat.relay(), heartbeat.generation(), heartbeat.listening(), now);
             if (signal == RelayWatch.Signal.LISTENING) {
                 Log.infof("relay %s (LISTEN generation %d) heard%s", heartbeat.relay(), heartbeat.generation(),
                         up ? ": subscriptions check the log for what it may have missed" : "");

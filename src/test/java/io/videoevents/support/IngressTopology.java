@@ -147,9 +147,7 @@ public final class IngressTopology implements AutoCloseable {
     public static java.util.Set<String> metricNames(PackagedApp app) {
         java.util.Set<String> names = new java.util.TreeSet<>();
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(app.base().resolve("q/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (String line : text.split("\n")) {
+            for (String line : metricsText(app).split("\n")) {
                 if (!line.isEmpty() && !line.startsWith("#")) {
                     names.add(line.split("[{ ]", 2)[0]);
                 }
@@ -160,11 +158,15 @@ public final class IngressTopology implements AutoCloseable {
         return names;
     }
 
+    /** What the app's /q/metrics answers now. */
+    private static String metricsText(PackagedApp app) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(app.base().resolve("q/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     public static double metric(PackagedApp app, String series, double otherwise) {
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(app.base().resolve("q/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (String line : text.split("\n")) {
+            for (String line : metricsText(app).split("\n")) {
                 if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
                     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 }
