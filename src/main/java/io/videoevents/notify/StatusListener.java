@@ -50,6 +50,8 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 public class StatusListener {
 
     static final String APPLICATION_NAME = "video-events-listener";
+    /** The prefix of the SQL client meters Vert.x makes for the listener's connections. */
+    public static final String METRICS_NAME = APPLICATION_NAME;
     private static final VideoLog VIDEO_LOG = VideoLog.of(StatusListener.class);
 
     private final Vertx vertx;
@@ -172,6 +174,8 @@ public class StatusListener {
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
         options.addProperty("application_name", APPLICATION_NAME);
+        // Vert.x meters every connection outside a pool, under this name (ops.ListenerConnectionMeters leaves them out)
+        options.setMetricsName(METRICS_NAME);
         options.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
         // a LISTEN connection is idle for long stretches; keep-alive lets the kernel notice a vanished peer
         // too (the periodic probe is what bounds the time, whatever the transport supports)
