@@ -44,7 +44,7 @@ class ShippedJvmTest {
     void theDocsRunTheJarOutsideAnImageWithTheShippedOptions() throws IOException {
         String line = "java " + String.join(" ", ShippedJvm.options()) + " -jar target/quarkus-app/quarkus-run.jar";
         assertThat(Files.readString(Path.of("docs/operations.md"))).as("docs/operations.md").contains(line);
-        assertThat(Files.readString(Path.of("README.md"))).as("README.md").contains(line);
+        assertThat(Files.readString(Path.of("docs/production.md"))).as("docs/production.md").contains(line);
     }
 
     @Test
