@@ -58,7 +58,7 @@ final class ClientConnection {
     private ArrayDeque<Runnable> behindAuth;
     private long expiryTimer = -1;
     private int starting;
-    private volatile OptionalLong pendingStart = OptionalLong.empty();
+    private volatile Resume pendingStart = Resume.SNAPSHOT;
     // the event loop the socket lives on: every change of its state happens there
     private final Context context;
     private final Thread loop;
@@ -207,12 +207,12 @@ final class ClientConnection {
         return previous;
     }
 
-    /** The {@code after} of a one-video socket whose subscription waits for authentication. */
-    void pendingStart(OptionalLong after) {
-        this.pendingStart = after;
+    /** Where a one-video socket whose subscription waits for authentication resumes. */
+    void pendingStart(Resume resume) {
+        this.pendingStart = resume;
     }
 
-    OptionalLong pendingStart() {
+    Resume pendingStart() {
         return pendingStart;
     }
 

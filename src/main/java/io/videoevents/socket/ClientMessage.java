@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.videoevents.video.ChangeTag;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.VideoIds;
 
@@ -19,7 +20,11 @@ sealed interface ClientMessage {
 
     String TYPES = "subscribe, unsubscribe, subscribeFeed, unsubscribeFeed or auth";
 
-    record Subscribe(String videoId, OptionalLong after) implements ClientMessage {
+    /** {@code tag}: the tag of the change at {@code after} the client received (0: it sent none). */
+    record Subscribe(String videoId, OptionalLong after, long tag) implements ClientMessage {
+        Subscribe(String videoId, OptionalLong after) {
+            this(videoId, after, 0);
+        }
     }
 
     record Unsubscribe(String videoId) implements ClientMessage {
@@ -73,13 +78,26 @@ sealed interface ClientMessage {
                     return new Invalid("videoId must be " + VideoIds.RULE, null);
                 }
                 JsonNode after = node.get("after");
+                JsonNode tag = node.get("tag");
+                boolean tagged = tag != null && !tag.isNull();
                 if (after == null || after.isNull()) {
-                    return new Subscribe(videoId, OptionalLong.empty());
+                    return tagged ? new Invalid("tag goes with after: the tag of the change at that version", videoId)
+                            : new Subscribe(videoId, OptionalLong.empty());
                 }
                 if (!after.isIntegralNumber() || !after.canConvertToLong() || after.longValue() < 0) {
                     return new Invalid("after must be a non-negative integer (the last version you received)", videoId);
                 }
-                return new Subscribe(videoId, OptionalLong.of(after.longValue()));
+                if (!tagged) {
+                    return new Subscribe(videoId, OptionalLong.of(after.longValue()));
+                }
+                try {
+                    if (!tag.isTextual()) {
+                        throw new IllegalArgumentException(ChangeTag.RULE);
+                    }
+                    return new Subscribe(videoId, OptionalLong.of(after.longValue()), ChangeTag.parse(tag.textValue()));
+                } catch (IllegalArgumentException e) {
+                    return new Invalid(ChangeTag.RULE, videoId);
+                }
             }
             case "unsubscribe": {
                 if (videoId == null) {

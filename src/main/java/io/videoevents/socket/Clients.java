@@ -205,15 +205,15 @@ public class Clients {
 
     /**
      * Subscribes {@code client} to a video and starts it on the socket's loop: {@code greeting} (if any),
-     * then a snapshot or the replay after {@code after}, then live; {@code ended} is told if it ends by
+     * then a snapshot or the replay after the resume point, then live; {@code ended} is told if it ends by
      * itself. Returns false, doing nothing, when the socket already watches that video or is closing.
      */
-    boolean subscribe(ClientConnection client, String videoId, OptionalLong after, String greeting, Subscription.Ended ended) {
+    boolean subscribe(ClientConnection client, String videoId, Resume resume, String greeting, Subscription.Ended ended) {
         Subscription subscription = new Subscription(videoId, client, guard, reads, frames, hub, greeting, ended);
         if (!client.add(subscription)) {
             return false;
         }
-        subscription.start(after);
+        subscription.start(resume);
         return true;
     }
 

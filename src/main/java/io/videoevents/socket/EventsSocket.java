@@ -123,7 +123,8 @@ public class EventsSocket {
                     + " subscribes are still being answered on this socket; subscribe again once they are", videoId));
             return;
         }
-        clients.subscribe(client, videoId, subscribe.after(), clients.frames().subscribed(videoId), this::ended);
+        clients.subscribe(client, videoId, new Resume(subscribe.after(), subscribe.tag()), clients.frames().subscribed(videoId),
+                this::ended);
     }
 
     /** A subscription ended by itself; the socket stays open. */

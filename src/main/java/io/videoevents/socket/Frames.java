@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.videoevents.video.FeedChange;
+import io.videoevents.video.ChangeTag;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.FeedEntry;
 import io.videoevents.video.FeedScope;
@@ -26,14 +27,16 @@ class Frames {
     }
 
     EventFrame status(StatusEvent e) {
-        return new EventFrame(e.version(),
-                encode(new ServerMessage.Status(e.videoId(), e.version(), e.status(), e.previousStatus(), e.occurredAt())),
+        long tag = ChangeTag.of(e);
+        return new EventFrame(e.version(), tag,
+                encode(new ServerMessage.Status(e.videoId(), e.version(), e.status(), e.previousStatus(), e.occurredAt(),
+                        ChangeTag.textOrNull(tag))),
                 e.occurredAt() == null ? 0 : e.occurredAt().toEpochMilli());
     }
 
     String snapshot(VideoState state, boolean resync) {
         return encode(new ServerMessage.Snapshot(state.videoId(), state.version(), state.status(), state.updatedAt(),
-                resync ? Boolean.TRUE : null));
+                resync ? Boolean.TRUE : null, ChangeTag.textOrNull(state.tag())));
     }
 
     String deleted(String videoId) {
@@ -83,7 +86,10 @@ class Frames {
         }
     }
 
-    /** A status event's version with its encoded frame, and when it was committed (epoch ms, database clock). */
-    record EventFrame(long version, String text, long occurredAtMillis) {
+    /**
+     * A status event's version and {@link ChangeTag} with its encoded frame, and when it was committed (epoch ms,
+     * database clock).
+     */
+    record EventFrame(long version, long tag, String text, long occurredAtMillis) {
     }
 }

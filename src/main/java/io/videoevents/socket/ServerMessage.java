@@ -11,22 +11,27 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** Everything the server sends over a socket: one JSON object per text frame, told apart by {@code type}. */
 public sealed interface ServerMessage {
 
-    /** The video's current state, sent first (or instead of a replay that retention no longer allows: {@code resync}). */
+    /**
+     * The video's current state, sent first, or instead of a replay the log cannot serve ({@code resync}: retention took
+     * it, or the history the client was continuing is not this database's). {@code tag}: the {@link
+     * io.videoevents.video.ChangeTag} of the change that set this version, for the client's next {@code after}.
+     */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({ "type", "videoId", "version", "status", "updatedAt", "resync" })
-    record Snapshot(String videoId, long version, String status, Instant updatedAt, Boolean resync) implements ServerMessage {
+    @JsonPropertyOrder({ "type", "videoId", "version", "status", "updatedAt", "resync", "tag" })
+    record Snapshot(String videoId, long version, String status, Instant updatedAt, Boolean resync, String tag)
+            implements ServerMessage {
         @JsonProperty("type")
         public String type() {
             return "snapshot";
         }
     }
 
-    /** One committed status change. */
+    /** One committed status change, with its {@link io.videoevents.video.ChangeTag}. */
     @RegisterForReflection
-    @JsonPropertyOrder({ "type", "videoId", "version", "status", "previousStatus", "occurredAt" })
-    record Status(String videoId, long version, String status, String previousStatus, Instant occurredAt)
-            implements ServerMessage {
+    @JsonPropertyOrder({ "type", "videoId", "version", "status", "previousStatus", "occurredAt", "tag" })
+    record Status(String videoId, long version, String status, String previousStatus, Instant occurredAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String tag) implements ServerMessage {
         @JsonProperty("type")
         public String type() {
             return "status";

@@ -63,11 +63,11 @@ final class Subscription implements SubscriptionState.Sink {
     }
 
     /** Registers in the hub, then starts reading: the snapshot, or the log after {@code after}. On the socket's loop. */
-    void start(OptionalLong after) {
+    void start(Resume resume) {
         hub.register(this);
         starting = true;
         client.startingChanged(1);
-        state.start(after);
+        state.start(resume.after(), resume.tag());
     }
 
     /**
@@ -154,6 +154,11 @@ final class Subscription implements SubscriptionState.Sink {
                 hub.backfilled();
             }
         }
+    }
+
+    @Override
+    public void diverged() {
+        hub.diverged();
     }
 
     @Override

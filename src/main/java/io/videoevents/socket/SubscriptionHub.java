@@ -43,11 +43,14 @@ public class SubscriptionHub {
     private final Frames frames;
     private final FeedTail feeds;
     private final DeliveryTracing tracing;
+    private final Divergences divergences;
 
     private final Counter backfilled;
 
-    SubscriptionHub(StatusListener listener, Frames frames, FeedTail feeds, DeliveryTracing tracing, MeterRegistry registry) {
+    SubscriptionHub(StatusListener listener, Frames frames, FeedTail feeds, DeliveryTracing tracing, Divergences divergences,
+            MeterRegistry registry) {
         this.listener = listener;
+        this.divergences = divergences;
         this.frames = frames;
         this.feeds = feeds;
         this.tracing = tracing;
@@ -232,6 +235,11 @@ public class SubscriptionHub {
                 }
             }
         }
+    }
+
+    /** A subscription found the database holding another history than its client was sent, and resyncs. */
+    void diverged() {
+        divergences.video();
     }
 
     /** One event a live subscription took from the log instead of a notification (a gap filled, a catch-up). */

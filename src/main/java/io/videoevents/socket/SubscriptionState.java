@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import io.videoevents.socket.Frames.EventFrame;
+import io.videoevents.video.ChangeTag;
 import io.videoevents.video.StatusEvent;
 import io.videoevents.video.VideoRead;
 import io.videoevents.video.VideoState;
@@ -33,6 +34,11 @@ import io.videoevents.video.VideoState;
  * that follow on: its log went with the row), a caller who may no longer watch ends with {@code forbidden},
  * before any event committed after the change.</li>
  * <li>Every read re-checks both: a read sees the row, its tombstone and its log in one snapshot.</li>
+ * <li>The history continued is the database's: every read also returns the tag of the logged change at the version
+ * it continues from, and when that is not the tag of the change this client was sent (or, resuming, says it saw),
+ * or the row is behind what was sent, the database has lost what the client holds (a failover to a standby that
+ * lacked the last commits): a snapshot with {@code resync}, never a continuation. A change whose tag is not known
+ * (a client that sent none, a change the log no longer keeps) is not checked.</li>
  * <li>A failed read is retried with backoff, a bounded number of times; then the subscription ends.</li>
  * <li>Replays go at the client's pace: each further page is read only once the client took the last one.</li>
  * <li>After the end (or {@link #close()}), nothing more goes out, whatever was pending.</li>
@@ -75,6 +81,9 @@ final class SubscriptionState {
 
         void sendSnapshot(VideoState state, boolean resync);
 
+        /** The client's history is not the database's (see the class's rules); a resync snapshot follows at once. */
+        void diverged();
+
         /**
          * Read the video: its state, tombstone and log after {@code after} (at most {@code limit} rows; the shell
          * may ask fewer; 0 reads the state only), then answer {@link #onRead} or {@link #onReadFailed} with the
@@ -112,6 +121,10 @@ final class SubscriptionState {
     private Phase phase = Phase.NEW;
     private OptionalLong after = OptionalLong.empty();
     private long lastSent = -1;
+    /** The tag of the change sent last (0: not known). */
+    private long lastTag;
+    /** The tag the client gave with {@code after} (0: none). */
+    private long afterTag;
     /** Logical time: advanced by every arrival, doorbell and read issued. */
     private long clock;
     /** Time the read in flight was issued at; 0 when none is. */
@@ -139,11 +152,17 @@ final class SubscriptionState {
 
     /** Begins: reads the video (and the log after {@code after}, if given). */
     void start(OptionalLong after) {
+        start(after, 0);
+    }
+
+    /** The same, with the tag of the change at {@code after} that the client says it saw (0: none). */
+    void start(OptionalLong after, long afterTag) {
         if (phase != Phase.NEW) {
             throw new IllegalStateException("already started");
         }
         phase = Phase.STARTING;
         this.after = after;
+        this.afterTag = after.isPresent() ? afterTag : 0;
         issueRead(after.orElse(0), after.isPresent() ? PAGE : 0, false, 0);
     }
 
@@ -160,6 +179,7 @@ final class SubscriptionState {
             if (version == lastSent + 1) {
                 sink.sendLive(frame);
                 lastSent = version;
+                lastTag = frame.tag();
                 return;
             }
             hold(frame);
@@ -203,6 +223,9 @@ final class SubscriptionState {
                 snapshot(current, false);
             } else if (!replayable(after.getAsLong(), current, read.deletedThrough())) {
                 snapshot(current, true);
+            } else if (differs(afterTag, read.afterTag())) {
+                sink.diverged();
+                snapshot(current, true);
             } else {
                 lastSent = after.getAsLong();
                 replaying = true;
@@ -228,8 +251,10 @@ final class SubscriptionState {
                 end(Ending.FORBIDDEN);
                 return;
             }
-            if (state.get().version() < lastSent) {
-                // the row is behind what this client was sent (a restored database): start over from it
+            if (state.get().version() < lastSent || differs(lastTag, read.afterTag())) {
+                // the row is behind what this client was sent, or holds another change under the number sent last (a
+                // restored database, a failover that lost commits): start over from it
+                sink.diverged();
                 snapshot(state.get(), true);
             } else if (!catchUp(read, state.get())) {
                 return;
@@ -274,6 +299,16 @@ final class SubscriptionState {
         return lastSent;
     }
 
+    /** The tag of the change sent last, or 0. */
+    long lastTag() {
+        return lastTag;
+    }
+
+    /** Whether the tag of a change that was sent (or claimed) and the tag the database holds for it, both known, differ. */
+    static boolean differs(long sent, long held) {
+        return sent != 0 && held != 0 && sent != held;
+    }
+
     /** Live events dropped because the log did not hold them. */
     long suspects() {
         return suspects;
@@ -308,6 +343,7 @@ final class SubscriptionState {
             }
             sink.sendLogged(event, replaying);
             lastSent = event.version();
+            lastTag = ChangeTag.of(event);
         }
         if (!read.complete()) {
             issueRead(lastSent, PAGE, true, 0);
@@ -347,6 +383,7 @@ final class SubscriptionState {
             if (version == lastSent + 1 && kept == 0) {
                 sink.sendLive(h.frame());
                 lastSent = version;
+                lastTag = h.frame().tag();
                 continue;
             }
             held.set(kept++, h);
@@ -367,6 +404,7 @@ final class SubscriptionState {
             if (version == lastSent + 1 && version <= last) {
                 sink.sendLive(h.frame());
                 lastSent = version;
+                lastTag = h.frame().tag();
             }
         }
     }
@@ -390,6 +428,7 @@ final class SubscriptionState {
     private void snapshot(VideoState state, boolean resync) {
         sink.sendSnapshot(state, resync);
         lastSent = state.version();
+        lastTag = state.tag();
     }
 
     private void end(Ending ending) {

@@ -18,6 +18,7 @@ import io.vertx.core.buffer.Buffer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoevents.VideoLog;
 import io.videoevents.video.VideoIds;
+import io.videoevents.video.ChangeTag;
 import io.videoevents.video.Versions;
 
 /**
@@ -51,9 +52,9 @@ public class VideoEventsSocket {
                     ErrorCodes.CLOSE_POLICY, "invalid videoId");
             return;
         }
-        OptionalLong after;
+        Resume resume;
         try {
-            after = afterParameter(socket.handshakeRequest().query());
+            resume = resumeParameters(socket.handshakeRequest().query());
             client.forgetUpgradeHeaders();
         } catch (IllegalArgumentException e) {
             client.fail(clients.error(ErrorCodes.BAD_REQUEST, e.getMessage(), videoId), ErrorCodes.CLOSE_POLICY,
@@ -62,15 +63,15 @@ public class VideoEventsSocket {
         }
         if (client.awaitingAuth()) {
             // a browser authenticates with its first message; the subscription starts after it
-            client.pendingStart(after);
+            client.pendingStart(resume);
             return;
         }
-        start(client, videoId, after);
+        start(client, videoId, resume);
     }
 
-    private void start(ClientConnection client, String videoId, OptionalLong after) {
+    private void start(ClientConnection client, String videoId, Resume resume) {
         // does nothing on a socket that is already closing
-        clients.subscribe(client, videoId, after, null, this::ended);
+        clients.subscribe(client, videoId, resume, null, this::ended);
     }
 
     /** The socket's only subscription ended by itself: say why, then close with the matching code. */
@@ -170,5 +171,34 @@ public class VideoEventsSocket {
             after = OptionalLong.of(Versions.parseAfter(value));
         }
         return after;
+    }
+
+    /** {@code ?after=V} and, from clients that know tags, {@code &tag=T}: the tag of the change at V they received. */
+    static Resume resumeParameters(String query) {
+        OptionalLong after = afterParameter(query);
+        String tag = parameter(query, "tag");
+        if (tag == null) {
+            return new Resume(after, 0);
+        }
+        if (after.isEmpty()) {
+            throw new IllegalArgumentException("tag goes with after: the tag of the change at that version");
+        }
+        return new Resume(after, ChangeTag.parse(tag));
+    }
+
+    /** The last value of the query parameter {@code wanted}, decoded, or null ("" for a name without a value). */
+    private static String parameter(String query, String wanted) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        String found = null;
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (name.equals(wanted)) {
+                found = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return found;
     }
 }

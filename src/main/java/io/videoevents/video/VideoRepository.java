@@ -102,12 +102,18 @@ public class VideoRepository {
      * the order asked.
      */
     public Uni<List<VideoRead>> read(String[] ids, Long[] afters, Integer[] limits) {
+        // besides the log after `after`: the logged changes at the row's version and at `after` itself, whose tags tell
+        // a reader whether the history it continues is this database's (two lookups by primary key)
         return pool.preparedQuery("SELECT r.i, v.processing_status, v.status_version, v.updated_at, v.owner_id,"
                 + " (SELECT min(o.version) FROM video_status_events o WHERE o.video_id = r.id) AS oldest_version,"
-                + " t.last_version AS deleted_through, t.owner_id AS deleted_owner, e.version, e.status, e.previous_status, e.occurred_at"
+                + " t.last_version AS deleted_through, t.owner_id AS deleted_owner, c.status AS current_status,"
+                + " c.occurred_at AS current_at, a.status AS after_status, a.occurred_at AS after_at,"
+                + " e.version, e.status, e.previous_status, e.occurred_at"
                 + " FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(id, after, lim, i)"
                 + " LEFT JOIN videos v ON v.id = r.id"
                 + " LEFT JOIN video_tombstones t ON t.video_id = r.id"
+                + " LEFT JOIN video_status_events c ON c.video_id = r.id AND c.version = v.status_version"
+                + " LEFT JOIN video_status_events a ON a.video_id = r.id AND a.version = r.after AND r.after > 0"
                 + " LEFT JOIN LATERAL (SELECT l.version, l.status, l.previous_status, l.occurred_at FROM video_status_events l"
                 + "   WHERE l.video_id = r.id AND l.version > r.after ORDER BY l.version LIMIT r.lim) e ON true"
                 + " ORDER BY r.i, e.version")
@@ -121,7 +127,7 @@ public class VideoRepository {
                         int index = row.getLong("i").intValue() - 1;
                         if (index != i) {
                             if (head != null) {
-                                reads.add(videoRead(ids[i], limits[i], head, events));
+                                reads.add(videoRead(ids[i], afters[i], limits[i], head, events));
                             }
                             head = row;
                             i = index;
@@ -134,13 +140,13 @@ public class VideoRepository {
                         }
                     }
                     if (head != null) {
-                        reads.add(videoRead(ids[i], limits[i], head, events));
+                        reads.add(videoRead(ids[i], afters[i], limits[i], head, events));
                     }
                     return reads;
                 });
     }
 
-    private static VideoRead videoRead(String id, int limit, Row row, List<StatusEvent> events) {
+    private static VideoRead videoRead(String id, long after, int limit, Row row, List<StatusEvent> events) {
         Long deletedThrough = row.getLong("deleted_through");
         Optional<VideoState> state = Optional.empty();
         Long version = row.getLong("status_version");
@@ -148,10 +154,13 @@ public class VideoRepository {
             Long oldest = row.getLong("oldest_version");
             state = Optional.of(new VideoState(id, version, row.getString("processing_status"),
                     Video.instant(row.getOffsetDateTime("updated_at")), oldest == null ? version : oldest,
-                    row.getString("owner_id")));
+                    row.getString("owner_id"), ChangeTag.ofStatus(id, version, row.getString("current_status"),
+                            Video.instant(row.getOffsetDateTime("current_at")))));
         }
+        long afterTag = after == 0 ? 0 : ChangeTag.ofStatus(id, after, row.getString("after_status"),
+                Video.instant(row.getOffsetDateTime("after_at")));
         return new VideoRead(state, deletedThrough == null ? 0 : deletedThrough, row.getString("deleted_owner"), events,
-                events.size() < limit);
+                events.size() < limit, afterTag);
     }
 
     /**

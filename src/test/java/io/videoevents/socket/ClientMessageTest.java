@@ -55,6 +55,26 @@ class ClientMessageTest {
     }
 
     @Test
+    void subscribeWithAfterAndTagResumesFromThatChange() {
+        String tag = io.videoevents.video.ChangeTag.text(0x1234_5678_9abcL);
+        assertThat(parse("{\"type\":\"subscribe\",\"videoId\":\"v-123\",\"after\":4,\"tag\":\"" + tag + "\"}"))
+                .isEqualTo(new Subscribe("v-123", OptionalLong.of(4), 0x1234_5678_9abcL));
+        assertThat(parse("{\"type\":\"subscribe\",\"videoId\":\"v-123\",\"after\":4,\"tag\":null}"))
+                .isEqualTo(new Subscribe("v-123", OptionalLong.of(4)));
+    }
+
+    @Test
+    void aTagThatIsNotOneTheServiceWroteOrComesWithoutAfterIsRefused() {
+        for (String tag : new String[] { "\"short\"", "\"AAAAAAAA\"", "\"toolong123\"", "\"a+b/cdef\"", "12345678", "{}" }) {
+            Invalid invalid = invalid("{\"type\":\"subscribe\",\"videoId\":\"v-1\",\"after\":2,\"tag\":" + tag + "}");
+            assertThat(invalid.reason()).as(tag).isEqualTo(io.videoevents.video.ChangeTag.RULE);
+            assertThat(invalid.videoId()).isEqualTo("v-1");
+        }
+        assertThat(invalid("{\"type\":\"subscribe\",\"videoId\":\"v-1\",\"tag\":\"AAAAAAAB\"}").reason())
+                .contains("tag goes with after");
+    }
+
+    @Test
     void fieldsTheContractDoesNotNameAreIgnored() {
         assertThat(parse("{\"type\":\"subscribe\",\"videoId\":\"v-1\",\"extra\":{\"x\":[1,2]}}"))
                 .isEqualTo(new Subscribe("v-1", OptionalLong.empty()));

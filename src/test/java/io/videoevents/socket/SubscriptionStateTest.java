@@ -33,6 +33,8 @@ class SubscriptionStateTest {
     String viewer = ALICE;
     /** Owner of the deleted stream in the next answers. */
     String deletedOwner = ALICE;
+    /** Times the state said the client's history was not the database's. */
+    int diverged;
     SubscriptionState subscription;
 
     @BeforeEach
@@ -68,6 +70,11 @@ class SubscriptionStateTest {
                     @Override
                     public void sendSnapshot(VideoState state, boolean resync) {
                         out.add((resync ? "resync " : "snapshot ") + state.version());
+                    }
+
+                    @Override
+                    public void diverged() {
+                        diverged++;
                     }
 
                     @Override
@@ -444,6 +451,126 @@ class SubscriptionStateTest {
         assertThat(out).containsExactly("started", "snapshot 2", "logged 3", "logged 4");
     }
 
+    // --- the history is the database's: a failover that lost commits --------------------------------------
+
+    @Test
+    void aLiveSubscriptionWhoseLastChangeTheDatabaseNoLongerHoldsIsResyncedFromTheRow() {
+        liveOn(1, 2);
+        liveChange(1, 3);
+        // the database failed over to a standby that had version 2 only, and a worker has since committed 3 and 4
+        subscription.onDoorbell();
+        answerTagged(rowOf(2, 4), tag(2, 3), change(2, 4));
+        assertThat(out).containsExactly("started", "snapshot 2", "live 3", "resync 4");
+        assertThat(diverged).isEqualTo(1);
+        assertThat(subscription.lastTag()).isEqualTo(tag(2, 4));
+        liveChange(2, 5);
+        assertThat(out).endsWith("live 5");
+    }
+
+    @Test
+    void aLiveSubscriptionWhoseLastChangeTheDatabaseStillHoldsGoesOnWithoutAResync() {
+        liveOn(1, 2);
+        liveChange(1, 3);
+        subscription.onDoorbell();
+        answerTagged(rowOf(2, 4), tag(1, 3), change(2, 4));
+        assertThat(out).containsExactly("started", "snapshot 2", "live 3", "logged 4");
+        assertThat(diverged).isZero();
+    }
+
+    @Test
+    void aGapReadThatFindsAnotherHistoryResyncsInsteadOfFillingTheGap() {
+        liveOn(1, 2);
+        liveChange(1, 3);
+        liveChange(2, 5);
+        assertThat(pendingRead()[1]).as("the read continues from the last version sent").isEqualTo(3);
+        answerTagged(rowOf(2, 5), tag(2, 3), change(2, 4), change(2, 5));
+        assertThat(out).containsExactly("started", "snapshot 2", "live 3", "resync 5");
+        assertThat(diverged).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeWithTheTagOfALostChangeGetsASnapshotAndNeverTheNewChangesUnderItsNumber() {
+        subscription.start(OptionalLong.of(3), tag(1, 3));
+        answerTagged(rowOf(2, 5), tag(2, 3), change(2, 4), change(2, 5));
+        assertThat(out).containsExactly("started", "resync 5");
+        assertThat(diverged).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeWithTheTagTheDatabaseHoldsIsReplayed() {
+        subscription.start(OptionalLong.of(3), tag(1, 3));
+        answerTagged(rowOf(1, 5), tag(1, 3), change(1, 4), change(1, 5));
+        assertThat(out).containsExactly("started", "replay 4", "replay 5");
+        assertThat(diverged).isZero();
+    }
+
+    @Test
+    void aResumeWithoutATagIsReplayedAsBefore() {
+        // what a client written before tags is not protected from: the number alone cannot tell the histories apart
+        subscription.start(OptionalLong.of(3));
+        answerTagged(rowOf(2, 5), tag(2, 3), change(2, 4), change(2, 5));
+        assertThat(out).containsExactly("started", "replay 4", "replay 5");
+        assertThat(diverged).isZero();
+    }
+
+    @Test
+    void aResumeAheadOfTheRowIsResyncedWithOrWithoutATag() {
+        subscription.start(OptionalLong.of(6), tag(1, 6));
+        answerTagged(rowOf(2, 4), 0);
+        assertThat(out).containsExactly("started", "resync 4");
+    }
+
+    @Test
+    void aRowBehindWhatALiveClientWasSentCountsAsADivergence() {
+        liveOn(1, 2);
+        liveChange(1, 3);
+        subscription.onDoorbell();
+        answerTagged(rowOf(2, 2), 0);
+        assertThat(out).containsExactly("started", "snapshot 2", "live 3", "resync 2");
+        assertThat(diverged).isEqualTo(1);
+    }
+
+    @Test
+    void aChangeWhoseTagIsNotKnownIsNotChecked() {
+        // the row's own change is gone from the log (retention): nothing to compare the next read with
+        subscription.start(OptionalLong.empty());
+        answerTagged(Optional.of(new VideoState(VIDEO, 2, "processing", Instant.EPOCH, 1, ALICE, 0)), 0);
+        subscription.onDoorbell();
+        answerTagged(rowOf(2, 3), tag(2, 2), change(2, 3));
+        assertThat(out).containsExactly("started", "snapshot 2", "logged 3");
+        assertThat(diverged).isZero();
+    }
+
+    /** A change of history {@code history}: two histories share version numbers, not changes. */
+    private static StatusEvent change(int history, long version) {
+        return new StatusEvent(VIDEO, version, "processing", "pending", Instant.ofEpochSecond(1_000_000L * history + version));
+    }
+
+    private static long tag(int history, long version) {
+        return io.videoevents.video.ChangeTag.of(change(history, version));
+    }
+
+    /** The row at {@code version} in {@code history}: its tag is that of its change. */
+    private static Optional<VideoState> rowOf(int history, long version) {
+        return Optional.of(new VideoState(VIDEO, version, "processing", Instant.EPOCH, 1, ALICE, tag(history, version)));
+    }
+
+    private void liveOn(int history, long version) {
+        subscription.start(OptionalLong.empty());
+        answerTagged(rowOf(history, version), 0);
+        assertThat(reads).isEmpty();
+    }
+
+    private void liveChange(int history, long version) {
+        subscription.onLive(new EventFrame(version, tag(history, version), "{\"version\":" + version + "}", 0));
+    }
+
+    /** Answers the pending read completely, with the tag the database holds at the read's {@code after}. */
+    private void answerTagged(Optional<VideoState> state, long afterTag, StatusEvent... events) {
+        long[] read = reads.remove(reads.size() - 1);
+        subscription.onRead(read[0], new VideoRead(state, 0, null, List.of(events), true, afterTag));
+    }
+
     // --- helpers ------------------------------------------------------------------------------------
 
     /** Started, snapshot at {@code version}, live. */
@@ -454,7 +581,7 @@ class SubscriptionStateTest {
     }
 
     private void live(long version) {
-        subscription.onLive(new EventFrame(version, "{\"version\":" + version + "}", 0));
+        subscription.onLive(new EventFrame(version, 0, "{\"version\":" + version + "}", 0));
     }
 
     private long[] pendingRead() {
