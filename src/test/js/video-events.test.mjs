@@ -35,7 +35,7 @@ function watcher(c, videoId) {
 }
 
 const snapshot = (videoId, version, extra = {}) => ({ type: 'snapshot', videoId, version, status: 'pending', updatedAt: 'x', ...extra });
-const status = (videoId, version) => ({ type: 'status', videoId, version, status: 'processing', previousStatus: 'pending', occurredAt: 'x' });
+const status = (videoId, version, extra = {}) => ({ type: 'status', videoId, version, status: 'processing', previousStatus: 'pending', occurredAt: 'x', ...extra });
 
 test('every version once, in order: duplicates and older versions are dropped', () => {
   const c = client();
@@ -66,6 +66,33 @@ test('after a lost socket it reconnects and resumes with after = the last versio
     assert.notEqual(second, first);
     second.opened();
     assert.deepEqual(second.sent, [{ type: 'subscribe', videoId: 'v-1', after: 7 }]);
+    c.close();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('a resume proves which change it saw: after and the tag of that change, the newest one after a resync', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const c = client();
+    watcher(c, 'v-1');
+    const first = FakeSocket.last();
+    first.receive(snapshot('v-1', 7, { tag: 'AAAAAAA7' }));
+    first.receive(status('v-1', 8, { tag: 'AAAAAAA8' }));
+    assert.equal(c.lastTag('v-1'), 'AAAAAAA8');
+    first.lost(1001);
+    mock.timers.tick(50);
+    const second = FakeSocket.last();
+    second.opened();
+    assert.deepEqual(second.sent, [{ type: 'subscribe', videoId: 'v-1', after: 8, tag: 'AAAAAAA8' }]);
+    // the database lost version 8: the service answers with a resync snapshot, whose tag the next resume sends
+    second.receive(snapshot('v-1', 7, { resync: true, tag: 'BBBBBBB7' }));
+    second.lost(1001);
+    mock.timers.tick(200);
+    const third = FakeSocket.last();
+    third.opened();
+    assert.deepEqual(third.sent, [{ type: 'subscribe', videoId: 'v-1', after: 7, tag: 'BBBBBBB7' }]);
     c.close();
   } finally {
     mock.timers.reset();

@@ -21,7 +21,10 @@ import io.videoevents.video.FeedRepository.SnapshotRead;
  * <li>Without a cursor: the snapshot, page by page, then every change after the snapshot's position. With a
  * cursor: what follows it (the rest of a snapshot, or the changes), exactly once and in order.</li>
  * <li>A cursor the log can no longer serve (retention, another database) gets a new snapshot marked
- * {@code resync}.</li>
+ * {@code resync}; so does one whose history is not the database's (its last row is not there, or not alone there:
+ * a failover that lost commits), and the feed says so ({@link Sink#diverged()}).</li>
+ * <li>When the instance's reader finds that the database may have failed over, a live feed is rewound: it checks its
+ * own last cursor with a read of its own, as a resuming client would, and goes live again after it.</li>
  * <li>The instance's rows that arrive before this feed is live are held; it goes live once a read of its own
  * has covered the log up to where those rows begin, and a read issued after the latest time it had to drop
  * held rows (there are too many) has completed. Then the held rows after the last one sent go out.</li>
@@ -53,6 +56,9 @@ final class FeedState {
 
         /** The feed could not be read even after retries: it is over. */
         void end();
+
+        /** The history the feed stood on is not the database's; a resync snapshot follows. */
+        void diverged();
     }
 
     private enum Phase {
@@ -131,6 +137,9 @@ final class FeedState {
         readTicket = 0;
         failures = 0;
         if (!page.servable()) {
+            if (page.diverged()) {
+                sink.diverged();
+            }
             resyncNext = true;
             readSnapshot(null, false);
             return;
@@ -152,10 +161,17 @@ final class FeedState {
         readTicket = 0;
         failures = 0;
         if (!read.servable()) {
+            if (read.diverged()) {
+                sink.diverged();
+            }
             phase = Phase.SNAPSHOT;
             resyncNext = true;
             readSnapshot(null, false);
             return;
+        }
+        if (!read.start().isAfter(lastSent) && !lastSent.isAfter(read.start())) {
+            // the same place, now anchored and stamped with the timeline it was checked on
+            lastSent = read.start();
         }
         for (FeedChange change : read.changes()) {
             if (change.cursor().isAfter(lastSent)) {
@@ -163,7 +179,7 @@ final class FeedState {
                 lastSent = change.cursor();
             }
         }
-        covered = covered.max(read.reached(after));
+        covered = covered.max(read.reached());
         if (!read.complete()) {
             readChanges(lastSent, true, 0);
         } else if (tailFrom == null) {
@@ -172,6 +188,25 @@ final class FeedState {
             readChanges(lastSent, false, 0);
         } else {
             goLive();
+        }
+    }
+
+    /**
+     * The instance's reader found that the database may have failed over: what the feed was handed may be gone. A feed
+     * that is live or catching up checks its last cursor again with a read of its own (a snapshot being read checks its
+     * next page's cursor anyway), and waits to be told where the instance's rows begin anew.
+     */
+    void rewind() {
+        if (phase == Phase.ENDED || phase == Phase.NEW) {
+            return;
+        }
+        tailFrom = null;
+        awaitingTail = false;
+        held.clear();
+        if (phase == Phase.LIVE || phase == Phase.CATCHING_UP) {
+            phase = Phase.CATCHING_UP;
+            covered = lastSent;
+            readChanges(lastSent, false, 0);
         }
     }
 

@@ -50,6 +50,12 @@ final class FeedSubscription implements FeedState.Sink {
         client.flush();
     }
 
+    /** The instance's reader found the database may have failed over: the feed checks its cursor again. On the socket's loop. */
+    void rewind() {
+        state.rewind();
+        client.flush();
+    }
+
     /** One of the instance's rows, with its frame (a reference the caller keeps); on the socket's loop. Not flushed. */
     void offer(FeedChange change, ByteBuf wire) {
         offered = change;
@@ -137,6 +143,11 @@ final class FeedSubscription implements FeedState.Sink {
         } else {
             read.run();
         }
+    }
+
+    @Override
+    public void diverged() {
+        feeds.divergences().feed();
     }
 
     @Override

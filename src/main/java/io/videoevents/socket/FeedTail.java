@@ -36,6 +36,12 @@ import io.vertx.core.impl.VertxInternal;
  * they are. Reads start at most once per {@code video-events.feed.tail-interval}, so a steady stream of
  * notifications costs the database a bounded number of queries per instance, each taking what came meanwhile.
  *
+ * <p>Every read also checks that the rows it passed are still the database's and notes the server's timeline (see
+ * {@link FeedRepository}). When they are not, or the timeline went up (a standby was promoted), the rows read then
+ * are not handed out: every feed here checks its own cursor again with a read of its own ({@link
+ * FeedSubscription#rewind()}), only those whose history is gone start over from a snapshot, and the reader starts
+ * again at the current horizon.
+ *
  * <p>Everything here runs on one event-loop context of its own; feeds are handed their rows on their
  * socket's loop, one task per loop per read, in order.
  */
@@ -63,6 +69,8 @@ public class FeedTail {
     private final Map<String, Set<FeedSubscription>> byOwner = new HashMap<>();
     /** Every row up to here was read and handed out; null while not established. */
     private FeedCursor.Log covered;
+    /** The server's timeline at the last read; 0 until the first. */
+    private int timeline;
     /** Bumped when the tail stops, so answers to an earlier run's queries are ignored. */
     private long generation;
     private boolean reading;
@@ -147,7 +155,8 @@ public class FeedTail {
                         return;
                     }
                     failures = 0;
-                    covered = new FeedCursor.Log(horizon, 0);
+                    covered = horizon;
+                    timeline = horizon.anchor().epoch();
                     FeedCursor.Log from = covered;
                     forEachFeed(subscription -> subscription.client.onLoop(() -> subscription.tailFrom(from)));
                     read();
@@ -200,11 +209,15 @@ public class FeedTail {
     }
 
     private void done(FeedCursor.Log after, ChangesRead read) {
+        if (read.diverged() || read.timeline() != timeline) {
+            rewindAll(read);
+            return;
+        }
         if (!read.changes().isEmpty()) {
             dispatch(read.changes());
             pollDelay = 0;
         }
-        covered = covered.max(read.reached(after));
+        covered = covered.max(read.reached());
         if (!read.complete() || rung) {
             read();
         } else if (read.pending()) {
@@ -214,6 +227,21 @@ public class FeedTail {
         } else {
             pollDelay = 0;
         }
+    }
+
+    /**
+     * The rows this reader handed out may be gone, or the database failed over: nothing of this read is handed out;
+     * every feed checks its own cursor again, and the reader starts over at the current horizon.
+     */
+    private void rewindAll(ChangesRead read) {
+        Log.warnf("the feed log %s (timeline %d, was %d): every feed here (%d) checks its cursor again", read.diverged()
+                ? "no longer holds what this instance read from it" : "is on a promoted server", read.timeline(), timeline,
+                feedCount);
+        generation++;
+        covered = null;
+        rung = false;
+        forEachFeed(subscription -> subscription.client.onLoop(subscription::rewind));
+        establish(generation);
     }
 
     /**

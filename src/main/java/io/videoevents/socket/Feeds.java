@@ -13,6 +13,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
 import io.videoevents.video.FeedCursor;
+import io.videoevents.video.Divergences;
 import io.videoevents.video.FeedRepository;
 import io.videoevents.video.FeedScope;
 
@@ -31,14 +32,17 @@ class Feeds {
     private final FeedTail tail;
     private final Frames frames;
     private final Deliveries deliveries;
+    private final Divergences divergences;
     private final int pageSize;
     private final int concurrency;
     private final Duration timeout;
     private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger running = new AtomicInteger();
 
-    Feeds(FeedRepository repository, FeedTail tail, Frames frames, VideoEventsConfig config, MeterRegistry registry) {
+    Feeds(FeedRepository repository, FeedTail tail, Frames frames, Divergences divergences, VideoEventsConfig config,
+            MeterRegistry registry) {
         this.repository = repository;
+        this.divergences = divergences;
         this.tail = tail;
         this.frames = frames;
         this.pageSize = Math.max(1, config.feed().pageSize());
@@ -71,6 +75,10 @@ class Feeds {
 
     Frames frames() {
         return frames;
+    }
+
+    Divergences divergences() {
+        return divergences;
     }
 
     Deliveries deliveries() {

@@ -23,6 +23,7 @@ import io.opentelemetry.api.trace.Span;
 import io.videoevents.VideoLog;
 import io.videoevents.notify.ListenerEvent;
 import io.videoevents.notify.StatusListener;
+import io.videoevents.video.Divergences;
 import io.videoevents.socket.Frames.EventFrame;
 import io.videoevents.video.StatusEvent;
 

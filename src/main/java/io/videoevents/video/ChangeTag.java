@@ -49,10 +49,11 @@ public final class ChangeTag {
         return hash("s\n" + videoId + '\n' + version + '\n' + status + '\n' + micros(occurredAt));
     }
 
-    /** The tag of one row of the feed log. */
-    public static long ofFeedRow(FeedChange change) {
-        return hash("f\n" + change.cursor().position() + '\n' + change.cursor().seq() + '\n' + change.videoId() + '\n'
-                + change.kind().stored() + '\n' + change.version() + '\n' + change.status() + '\n' + micros(change.occurredAt()));
+    /** The tag of one row of the feed log, at ({@code position}, {@code seq}). */
+    public static long ofFeedRow(long position, long seq, String videoId, FeedChange.Kind kind, long version, String status,
+            Instant occurredAt) {
+        return hash("f\n" + position + '\n' + seq + '\n' + videoId + '\n' + kind.stored() + '\n' + version + '\n' + status
+                + '\n' + micros(occurredAt));
     }
 
     /** The tag as clients see it. */

@@ -41,11 +41,21 @@ public record FeedChange(FeedCursor.Log cursor, String videoId, Kind kind, Strin
     static final String COLUMNS = "position, seq, video_id, change, audience, version, status, previous_status, owner_id,"
             + " previous_owner_id, occurred_at";
 
-    static FeedChange from(io.vertx.mutiny.sqlclient.Row row) {
-        return new FeedChange(new FeedCursor.Log(row.getLong("position"), row.getLong("seq")), row.getString("video_id"),
-                Kind.of(row.getString("change")), row.getString("audience"), row.getLong("version"), row.getString("status"),
-                row.getString("previous_status"), row.getString("owner_id"), row.getString("previous_owner_id"),
-                Video.instant(row.getOffsetDateTime("occurred_at")));
+    /**
+     * A row as read from a server on {@code timeline}; its cursor's anchor is the row itself (the last row a reader
+     * passed is this one).
+     */
+    static FeedChange from(io.vertx.mutiny.sqlclient.Row row, int timeline) {
+        long position = row.getLong("position");
+        long seq = row.getLong("seq");
+        String videoId = row.getString("video_id");
+        Kind kind = Kind.of(row.getString("change"));
+        long version = row.getLong("version");
+        String status = row.getString("status");
+        Instant occurredAt = Video.instant(row.getOffsetDateTime("occurred_at"));
+        return new FeedChange(new FeedCursor.Log(position, seq, new FeedCursor.Anchor(position, seq,
+                ChangeTag.ofFeedRow(position, seq, videoId, kind, version, status, occurredAt), timeline)), videoId, kind, row.getString("audience"), version, status, row.getString("previous_status"),
+                row.getString("owner_id"), row.getString("previous_owner_id"), occurredAt);
     }
 
     /** True when a video leaves the reader's feed with this row (it is then no longer theirs to see). */

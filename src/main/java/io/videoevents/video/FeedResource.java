@@ -25,10 +25,12 @@ public class FeedResource {
 
     private final FeedRepository feed;
     private final VideoAccessPolicy access;
+    private final Divergences divergences;
 
-    FeedResource(FeedRepository feed, VideoAccessPolicy access) {
+    FeedResource(FeedRepository feed, VideoAccessPolicy access, Divergences divergences) {
         this.feed = feed;
         this.access = access;
+        this.divergences = divergences;
     }
 
     @GET
@@ -44,19 +46,29 @@ public class FeedResource {
     }
 
     private Uni<FeedPage> snapshot(FeedScope scope, FeedCursor.Snapshot from, int size, boolean resync) {
-        return feed.snapshot(scope, from, size).flatMap(page -> page.servable()
-                ? Uni.createFrom().item(new FeedPage(page.videos(), null, page.next().text(), !page.complete(), resync ? Boolean.TRUE : null))
-                : snapshot(scope, null, size, true));
+        return feed.snapshot(scope, from, size).flatMap(page -> {
+            if (page.servable()) {
+                return Uni.createFrom().item(new FeedPage(page.videos(), null, page.next().text(), !page.complete(),
+                        resync ? Boolean.TRUE : null));
+            }
+            if (page.diverged()) {
+                divergences.feed();
+            }
+            return snapshot(scope, null, size, true);
+        });
     }
 
     private Uni<FeedPage> changes(FeedScope scope, FeedCursor.Log after, int size) {
         return feed.changes(scope, after, size).flatMap(read -> {
             if (!read.servable()) {
+                if (read.diverged()) {
+                    divergences.feed();
+                }
                 return snapshot(scope, null, size, true);
             }
             List<FeedEntry> entries = read.changes().stream().map(change -> FeedEntry.of(change, scope)).toList();
             // the cursor moves past the horizon even when nothing came, so a quiet feed's cursor never ages out of retention
-            return Uni.createFrom().item(new FeedPage(null, entries, read.reached(after).text(), !read.complete(), null));
+            return Uni.createFrom().item(new FeedPage(null, entries, read.reached().text(), !read.complete(), null));
         });
     }
 

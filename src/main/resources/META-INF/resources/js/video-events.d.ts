@@ -17,8 +17,13 @@ export interface SnapshotMessage {
   version: number;
   status: 'pending' | 'processing' | 'processed' | 'failed';
   updatedAt: string;
-  /** True when the client's `after` could not be served from the log: start over from this state. */
+  /**
+   * True when the client's `after` could not be served from the log (retention took it, or the database no longer
+   * holds the change the client saw there, as after a failover that lost commits): start over from this state.
+   */
   resync?: boolean;
+  /** The tag of the change that set this version; absent when the log no longer holds it. */
+  tag?: string;
 }
 
 export interface StatusMessage {
@@ -28,6 +33,8 @@ export interface StatusMessage {
   status: 'pending' | 'processing' | 'processed' | 'failed';
   previousStatus: 'pending' | 'processing' | 'processed' | 'failed' | null;
   occurredAt: string;
+  /** The change's tag: sent back with `after` on a resume, it proves which change the client saw at that version. */
+  tag: string;
 }
 
 export interface ErrorMessage {
@@ -135,6 +142,8 @@ export declare class VideoEventsClient {
   lastFeedCursor(): string | null;
   onState(listener: (state: ConnectionState, detail: StateDetail) => void): () => void;
   lastVersion(videoId: string): number | null;
+  /** The tag of the last change received for a video, or null; a resume sends it with the version. */
+  lastTag(videoId: string): string | null;
   setToken(token: string): void;
   close(): void;
 }

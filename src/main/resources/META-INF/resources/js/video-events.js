@@ -51,7 +51,7 @@ export class VideoEventsClient {
   watch(videoId, onEvent) {
     let video = this.videos.get(videoId);
     if (!video) {
-      video = { last: null, listeners: new Set() };
+      video = { last: null, tag: null, listeners: new Set() };
       this.videos.set(videoId, video);
       this.sendSubscribe(videoId, video);
     }
@@ -97,6 +97,11 @@ export class VideoEventsClient {
   onState(listener) {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /** The tag of the last change received for a video, or null. */
+  lastTag(videoId) {
+    return this.videos.get(videoId)?.tag ?? null;
   }
 
   /** The last version received for a video, or null. */
@@ -170,6 +175,8 @@ export class VideoEventsClient {
     if (message.type === 'status' && video.last !== null && message.version <= video.last) return; // duplicate
     if (message.type === 'snapshot' && !message.resync && video.last !== null && message.version <= video.last) return;
     video.last = message.version;
+    // the tag proves which change that version was: a database that lost it answers the resume with a resync
+    video.tag = message.tag ?? null;
     video.listeners.forEach((listener) => safely(listener, message));
   }
 
@@ -232,6 +239,7 @@ export class VideoEventsClient {
   sendSubscribe(videoId, video) {
     const message = { type: 'subscribe', videoId };
     if (video.last !== null) message.after = video.last;
+    if (video.last !== null && video.tag) message.tag = video.tag;
     this.send(message);
   }
 

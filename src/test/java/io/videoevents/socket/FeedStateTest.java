@@ -24,6 +24,8 @@ class FeedStateTest {
     final List<String> out = new ArrayList<>();
     /** Reads asked for and not yet answered. */
     final List<Read> reads = new ArrayList<>();
+    /** Times the feed said its history was not the database's. */
+    int diverged;
     FeedState feed;
 
     record Read(long ticket, String kind, Object from, boolean paced, long delay) {
@@ -56,6 +58,11 @@ class FeedStateTest {
             public void end() {
                 out.add("end");
             }
+
+            @Override
+            public void diverged() {
+                diverged++;
+            }
         });
     }
 
@@ -80,14 +87,20 @@ class FeedStateTest {
         for (int i = 0; i < videos; i++) {
             page.add(new FeedVideo("v-" + (char) ('a' + i), 1, "pending", Instant.EPOCH, null));
         }
-        feed.onSnapshot(read.ticket(), new SnapshotRead(new FeedCursor.Snapshot(at, ""), page, complete, true));
+        feed.onSnapshot(read.ticket(), new SnapshotRead(new FeedCursor.Snapshot(at, ""), page, complete, true, false));
     }
 
     /** Answers the pending changes read with these rows, below {@code horizon}. */
     void answerChanges(long horizon, boolean complete, FeedChange... rows) {
         Read read = lastRead();
         assertThat(read.kind()).isEqualTo("changes");
-        feed.onChanges(read.ticket(), (FeedCursor.Log) read.from(), new ChangesRead(List.of(rows), horizon, complete, true, false));
+        feed.onChanges(read.ticket(), (FeedCursor.Log) read.from(), changes(List.of(rows), horizon, complete, true, false,
+                (FeedCursor.Log) read.from()));
+    }
+
+    static ChangesRead changes(List<FeedChange> rows, long horizon, boolean complete, boolean servable, boolean diverged,
+            FeedCursor.Log from) {
+        return new ChangesRead(rows, horizon, complete, servable, false, diverged, 1, from);
     }
 
     @Test
@@ -202,7 +215,7 @@ class FeedStateTest {
     void aCursorTheLogCannotServeGetsANewSnapshotMarkedResync() {
         feed.start(at(5, 0), false);
         Read read = lastRead();
-        feed.onChanges(read.ticket(), at(5, 0), new ChangesRead(List.of(), 300, true, false, false));
+        feed.onChanges(read.ticket(), at(5, 0), changes(List.of(), 300, true, false, false, at(5, 0)));
         assertThat(lastRead().from()).as("a new snapshot").isNull();
         reads.add(new Read(read.ticket() + 1, "snapshot", null, false, 0));
         answerSnapshot(300, 1, true);
@@ -214,7 +227,7 @@ class FeedStateTest {
         feed.start(new FeedCursor.Snapshot(5, "v-b"), false);
         Read read = lastRead();
         assertThat(read.from()).isEqualTo(new FeedCursor.Snapshot(5, "v-b"));
-        feed.onSnapshot(read.ticket(), new SnapshotRead(new FeedCursor.Snapshot(5, "v-b"), List.of(), true, false));
+        feed.onSnapshot(read.ticket(), new SnapshotRead(new FeedCursor.Snapshot(5, "v-b"), List.of(), true, false, false));
         assertThat(lastRead().from()).isNull();
     }
 
@@ -231,6 +244,84 @@ class FeedStateTest {
         feed.onReadFailed(lastRead().ticket());
         assertThat(out).containsExactly("end");
         assertThat(feed.isEnded()).isTrue();
+    }
+
+    // --- a database that failed over --------------------------------------------------------------------
+
+    @Test
+    void aCursorWhoseHistoryIsNotTheDatabasesStartsOverFromASnapshotAndSaysSo() {
+        feed.start(at(5, 0), false);
+        Read read = lastRead();
+        feed.onChanges(read.ticket(), at(5, 0), changes(List.of(), 300, true, false, true, at(5, 0)));
+        assertThat(diverged).isEqualTo(1);
+        assertThat(lastRead().from()).as("a new snapshot").isNull();
+        reads.add(new Read(read.ticket() + 1, "snapshot", null, false, 0));
+        answerSnapshot(300, 1, true);
+        assertThat(out).containsExactly("resync 1 c.300.0");
+    }
+
+    @Test
+    void aSnapshotPageWhoseCursorDivergedStartsOverAndSaysSo() {
+        feed.start(new FeedCursor.Snapshot(5, "v-b"), false);
+        Read read = lastRead();
+        feed.onSnapshot(read.ticket(), new SnapshotRead(new FeedCursor.Snapshot(5, "v-b"), List.of(), true, false, true));
+        assertThat(diverged).isEqualTo(1);
+        assertThat(lastRead().from()).isNull();
+    }
+
+    @Test
+    void aRewoundLiveFeedChecksItsOwnCursorWithAReadAndGoesLiveAgainWhereTheInstanceStartsOver() {
+        feed.start(at(100, 0), false);
+        feed.onTailFrom(at(100, 0));
+        answerChanges(100, true);
+        assertThat(feed.isLive()).isTrue();
+        feed.onTail(row(101, 1));
+        assertThat(out).containsExactly("live 101.1");
+
+        feed.rewind();
+        assertThat(feed.isLive()).isFalse();
+        Read check = lastRead();
+        assertThat(check.kind()).isEqualTo("changes");
+        assertThat(check.from()).as("from the last row it sent").isEqualTo(at(101, 1));
+        assertThat(check.paced()).isFalse();
+        // rows the instance read before starting over are not the feed's to send
+        feed.onTail(row(102, 2));
+        reads.add(check);
+        answerChanges(103, true, row(102, 2));
+        assertThat(feed.isLive()).as("not before the instance says where its rows begin anew").isFalse();
+        feed.onTailFrom(at(103, 0));
+        answerChanges(103, true);
+        assertThat(feed.isLive()).isTrue();
+        feed.onTail(row(104, 1));
+        assertThat(out).containsExactly("live 101.1", "logged 102.2", "live 104.1");
+        assertThat(diverged).isZero();
+    }
+
+    @Test
+    void aRewoundFeedWhoseCursorIsGoneResyncs() {
+        feed.start(at(100, 0), false);
+        feed.onTailFrom(at(100, 0));
+        answerChanges(100, true);
+        feed.onTail(row(101, 1));
+        feed.rewind();
+        Read check = lastRead();
+        feed.onChanges(check.ticket(), at(101, 1), changes(List.of(), 90, true, false, true, at(101, 1)));
+        assertThat(diverged).isEqualTo(1);
+        assertThat(lastRead().kind()).isEqualTo("snapshot");
+    }
+
+    @Test
+    void aFeedReadingItsSnapshotWhenRewoundFinishesItAndWaitsForTheInstance() {
+        feed.start(null, false);
+        feed.onTailFrom(at(90, 0));
+        feed.rewind();
+        assertThat(reads).hasSize(1);
+        answerSnapshot(100, 1, true);
+        answerChanges(100, true);
+        assertThat(feed.isLive()).isFalse();
+        feed.onTailFrom(at(100, 0));
+        answerChanges(100, true);
+        assertThat(feed.isLive()).isTrue();
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class FeedClient implements AutoCloseable {
     private final List<JsonObject> pages = new ArrayList<>();
     private String cursor;
     private boolean snapshotComplete;
+    private int resyncs;
     private JsonObject subscribed;
 
     private FeedClient(TestSocket socket) {
@@ -112,6 +113,11 @@ public final class FeedClient implements AutoCloseable {
                 if (Boolean.TRUE.equals(message.getBoolean("resync")) || pages.isEmpty() && cursor == null) {
                     videos.clear();
                 }
+                if (Boolean.TRUE.equals(message.getBoolean("resync"))) {
+                    // a new snapshot replaces what came before, places included (a database that failed over numbers anew)
+                    cursor = null;
+                    resyncs++;
+                }
                 pages.add(message);
                 message.getJsonArray("videos").forEach(v -> {
                     JsonObject video = (JsonObject) v;
@@ -149,6 +155,11 @@ public final class FeedClient implements AutoCloseable {
         String[] y = b.split("\\.");
         int byPosition = Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
         return byPosition != 0 ? byPosition : Long.compare(Long.parseLong(x[2]), Long.parseLong(y[2]));
+    }
+
+    /** Snapshots marked {@code resync} received so far. */
+    public int resyncs() {
+        return resyncs;
     }
 
     public String cursor() {

@@ -5,33 +5,48 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** Feed cursors go out as text and come back unchanged; anything else is refused with the same message. */
+/** Cursors read back as they were written, those of clients from before anchors still work, and nothing else is taken. */
 class FeedCursorTest {
 
+    private static final long TAG = 0x0a0b_0c0d_0e0fL;
+
     @Test
-    void bothKindsRoundTrip() {
-        FeedCursor log = new FeedCursor.Log(123456789012L, 42);
-        FeedCursor snapshot = new FeedCursor.Snapshot(77, "v-1.a:b_c");
-        assertThat(FeedCursor.parse(log.text())).isEqualTo(log);
-        assertThat(FeedCursor.parse(snapshot.text())).isEqualTo(snapshot);
-        assertThat(FeedCursor.parse(new FeedCursor.Snapshot(77, "").text())).isEqualTo(new FeedCursor.Snapshot(77, ""));
-        assertThat(log.text()).isEqualTo("c.123456789012.42");
+    void anchoredCursorsReadBackAsWritten() {
+        FeedCursor.Log row = new FeedCursor.Log(120, 7, new FeedCursor.Anchor(120, 7, TAG, 2));
+        FeedCursor.Log reached = new FeedCursor.Log(130, 0, new FeedCursor.Anchor(120, 7, TAG, 3));
+        FeedCursor.Log none = new FeedCursor.Log(130, 0, FeedCursor.Anchor.noRow(1));
+        FeedCursor.Snapshot page = new FeedCursor.Snapshot(130, "v-9", new FeedCursor.Anchor(120, 7, TAG, 1));
+        FeedCursor.Snapshot first = new FeedCursor.Snapshot(130, "", FeedCursor.Anchor.noRow(4));
+        for (FeedCursor cursor : new FeedCursor[] { row, reached, none, page, first }) {
+            assertThat(FeedCursor.parse(cursor.text())).as(cursor.text()).isEqualTo(cursor);
+        }
+        assertThat(row.text()).isEqualTo("c.120.7.2." + ChangeTag.text(TAG) + ".120.7");
+        assertThat(none.text()).isEqualTo("c.130.0.1.-");
     }
 
     @Test
-    void logPositionsOrderByPositionThenSeq() {
-        assertThat(new FeedCursor.Log(5, 9).isAfter(new FeedCursor.Log(4, 100))).isTrue();
-        assertThat(new FeedCursor.Log(5, 9).isAfter(new FeedCursor.Log(5, 8))).isTrue();
-        assertThat(new FeedCursor.Log(5, 0).isAfter(new FeedCursor.Log(5, 0))).isFalse();
-        assertThat(new FeedCursor.Snapshot(5, "x").end()).isEqualTo(new FeedCursor.Log(5, 0));
+    void cursorsWithoutAnAnchorAreReadAsBefore() {
+        assertThat(FeedCursor.parse("c.120.7")).isEqualTo(new FeedCursor.Log(120, 7));
+        assertThat(FeedCursor.parse("s.130.di05")).isEqualTo(new FeedCursor.Snapshot(130, "v-9"));
+        assertThat(FeedCursor.parse("c.120.7").anchor()).isNull();
+    }
+
+    @Test
+    void aPlaceIsComparedByPlaceOnlyAndKeepsItsAnchorWhenItMovesOn() {
+        FeedCursor.Log row = new FeedCursor.Log(120, 7, new FeedCursor.Anchor(120, 7, TAG, 2));
+        assertThat(row.compareTo(new FeedCursor.Log(120, 7))).isZero();
+        assertThat(row.movedTo(200)).isEqualTo(new FeedCursor.Log(200, 0, row.anchor()));
+        assertThat(row.readOn(3).anchor().epoch()).isEqualTo(3);
+        assertThat(row.readOn(3).anchor().place()).isEqualTo(new FeedCursor.Log(120, 7));
     }
 
     @Test
     void anythingElseIsRefused() {
-        for (String bad : new String[] { "", "c", "c.1", "c.1.2.3", "c.-1.2", "c.1.x", "x.1.2", "c.1234567890123456789.1",
-                "s.1.!!", "s.1." + java.util.Base64.getUrlEncoder().encodeToString("bad id!".getBytes()), "c.1.2 ", "a".repeat(401) }) {
-            assertThatThrownBy(() -> FeedCursor.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage(FeedCursor.RULE);
+        String tag = ChangeTag.text(TAG);
+        for (String text : new String[] { "c.120.7.2", "c.120.7.2.x", "c.120.7.0.-", "c.120.7.2." + tag + ".121.1",
+                "c.120.7.2." + tag + ".120.8", "c.120.7.2.AAAAAAAA.120.7", "c.120.7.2." + tag + ".120", "s.130.di05.1." + tag + ".130.1",
+                "c.120.7.99999999999." + tag + ".120.7", "x.1.2", "c.1", "c.1.2.3.4.5.6.7" }) {
+            assertThatThrownBy(() -> FeedCursor.parse(text)).as(text).hasMessage(FeedCursor.RULE);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.video;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
 /**
@@ -15,8 +16,10 @@ import io.vertx.core.Vertx;
  * and were resynced from it. That happens when commits a client received are gone: a failover to a standby that
  * lacked them, a database restored from a backup. Operators see it as {@code video_events_history_diverged_total}
  * (by {@code stream}: {@code video}, {@code feed}) and as one WARN line per burst: a listener that comes back on a
- * promoted server makes every subscription check at once, and the line sums up what they found.
+ * promoted server makes every subscription check at once, and the line sums up what they found. Created at start-up,
+ * so that both series exist (at 0) before anything diverges.
  */
+@Startup
 @ApplicationScoped
 public class Divergences {
 
@@ -45,14 +48,14 @@ public class Divergences {
     }
 
     /** A single-video subscription was resynced because its history was not the database's. */
-    void video() {
+    public void video() {
         videos.increment();
         pendingVideos.incrementAndGet();
         summarySoon();
     }
 
     /** A feed (on a socket or over REST) was resynced because its history was not the database's. */
-    void feed() {
+    public void feed() {
         feeds.increment();
         pendingFeeds.incrementAndGet();
         summarySoon();
