@@ -517,10 +517,14 @@ public final class ReplicatedDatabase implements AutoCloseable {
                 throw new IllegalStateException("the " + role + " is not running");
             }
             ProcessHandle handle = process.toHandle();
+            // frozen first: killed one by one, a backend that outlived the postmaster by a moment would tell its client
+            // "terminating connection due to unexpected postmaster exit", which a lost node never says. A stopped
+            // postmaster forks no more, so its descendants are then all there is.
+            signal("STOP", List.of(handle));
             List<ProcessHandle> children = handle.descendants().toList();
+            signal("STOP", children);
             handle.destroyForcibly();
             children.forEach(ProcessHandle::destroyForcibly);
-            // a process forked just before the postmaster died is no longer its descendant: found by its title
             await("every process of the " + role + " is gone", () -> {
                 List<ProcessHandle> left = processes();
                 left.forEach(ProcessHandle::destroyForcibly);
@@ -528,6 +532,26 @@ public final class ReplicatedDatabase implements AutoCloseable {
             });
             awaitExit(process);
             removeSharedMemory();
+        }
+
+        /** Sends a signal Java has no call for, with the shell's kill. */
+        private void signal(String name, List<ProcessHandle> processes) {
+            if (processes.isEmpty()) {
+                return;
+            }
+            StringBuilder command = new StringBuilder("kill -").append(name);
+            processes.forEach(process -> command.append(' ').append(process.pid()));
+            try {
+                Process kill = new ProcessBuilder("sh", "-c", command.toString()).redirectErrorStream(true)
+                        .redirectOutput(Redirect.DISCARD).start();
+                // a process that ended meanwhile makes kill fail for it alone: nothing to do about that
+                kill.waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
 
         /** How many processes of this server are alive (the postmaster and those it started). */

@@ -88,6 +88,8 @@ class ReplicatedDatabaseTest {
             assertThat(standby.inRecovery()).isFalse();
             System.out.printf("promotion took %d ms%n", promotion.toMillis());
             assertThat(standby.writeTimeline()).isEqualTo(2);
+            // the new timeline starts where replay ended: below what the dead primary had written
+            assertThat(ReplicatedDatabase.lsn(standby.walPosition())).isLessThan(ReplicatedDatabase.lsn(primaryEnd));
             // the promotion's checkpoint is spread (about 0.1 s per buffer it writes, over a hundred here): until it
             // completes, pg_control_checkpoint() still shows the old timeline
             assertThat(standby.timeline()).isEqualTo(1);
