@@ -3,6 +3,7 @@ package io.videoevents.support;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -13,15 +14,18 @@ import io.vertx.core.net.NetSocket;
 /**
  * A loopback TCP proxy a test controls. {@link #cut()} makes it stop forwarding in both directions
  * without closing anything — the peer sees a network that went silent, not a closed connection —
- * and {@link #restore()} lets the traffic flow again.
+ * and {@link #restore()} lets the traffic flow again. {@link #retarget(int)} moves it to another
+ * server and ends the connections it carries, as a re-pointed Kubernetes Service does.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000));
     private final NetServer server;
-    private final int targetPort;
     private final List<Pipe> pipes = new CopyOnWriteArrayList<>();
+    /** Counts retargets, so a connection that was being set up towards the old target is ended too. */
+    private final AtomicLong generation = new AtomicLong();
+    private volatile int targetPort;
     private volatile boolean cut;
 
     public TcpProxy(int targetPort) {
@@ -46,8 +50,35 @@ public final class TcpProxy implements AutoCloseable {
         pipes.forEach(Pipe::resume);
     }
 
+    public int targetPort() {
+        return targetPort;
+    }
+
+    /**
+     * New connections go to {@code port} from now on; every connection open now is closed on both sides
+     * before this returns (what was held back by {@link #cut()} is never delivered).
+     */
+    public void retarget(int port) {
+        targetPort = port;
+        generation.incrementAndGet();
+        dropConnections();
+    }
+
+    /** Closes every connection open now, on both sides; the proxy keeps accepting new ones. */
+    public void dropConnections() {
+        for (Pipe pipe : pipes) {
+            pipe.close();
+        }
+    }
+
+    /** Connections being forwarded now. */
+    public int connections() {
+        return pipes.size();
+    }
+
     private void accept(NetSocket downstream) {
         downstream.pause();
+        long acceptedIn = generation.get();
         client.connect(targetPort, "127.0.0.1").onComplete(result -> {
             if (result.failed()) {
                 downstream.close();
@@ -55,6 +86,11 @@ public final class TcpProxy implements AutoCloseable {
             }
             Pipe pipe = new Pipe(downstream, result.result());
             pipes.add(pipe);
+            // checked after joining the list: a retarget either saw this pipe or moved the generation first
+            if (generation.get() != acceptedIn) {
+                pipe.closeLater();
+                return;
+            }
             if (!cut) {
                 pipe.resume();
             }
@@ -99,6 +135,21 @@ public final class TcpProxy implements AutoCloseable {
         void resume() {
             down.resume();
             up.resume();
+        }
+
+        /** From a test's thread: returns when both sides are closed. */
+        void close() {
+            pipes.remove(this);
+            // a side its peer closed already has nothing left to do
+            join(down.close().otherwiseEmpty());
+            join(up.close().otherwiseEmpty());
+        }
+
+        /** From the proxy's event loop, which must not wait for itself. */
+        void closeLater() {
+            pipes.remove(this);
+            down.close();
+            up.close();
         }
     }
 }
