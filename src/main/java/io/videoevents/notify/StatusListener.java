@@ -174,7 +174,7 @@ public class StatusListener {
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
         options.addProperty("application_name", APPLICATION_NAME);
-        // Vert.x meters every connection outside a pool, under this name (ops.ListenerConnectionMeters leaves them out)
+        // Vert.x meters every connection outside a pool, under this name (ops.SqlClientMeters leaves them out)
         options.setMetricsName(METRICS_NAME);
         options.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
         // a LISTEN connection is idle for long stretches; keep-alive lets the kernel notice a vanished peer

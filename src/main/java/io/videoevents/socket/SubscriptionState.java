@@ -222,6 +222,10 @@ final class SubscriptionState {
             if (after.isEmpty()) {
                 snapshot(current, false);
             } else if (!replayable(after.getAsLong(), current, read.deletedThrough())) {
+                if (after.getAsLong() > current.version()) {
+                    // the client saw a version this database does not have (a failover that lost it, a restore)
+                    sink.diverged();
+                }
                 snapshot(current, true);
             } else if (differs(afterTag, read.afterTag())) {
                 sink.diverged();

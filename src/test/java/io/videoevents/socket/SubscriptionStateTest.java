@@ -518,6 +518,15 @@ class SubscriptionStateTest {
         subscription.start(OptionalLong.of(6), tag(1, 6));
         answerTagged(rowOf(2, 4), 0);
         assertThat(out).containsExactly("started", "resync 4");
+        assertThat(diverged).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeOlderThanRetentionIsResyncedButIsNoDivergence() {
+        subscription.start(OptionalLong.of(1), tag(1, 1));
+        answerTagged(Optional.of(new VideoState(VIDEO, 9, "processing", Instant.EPOCH, 5, ALICE, tag(1, 9))), 0);
+        assertThat(out).containsExactly("started", "resync 9");
+        assertThat(diverged).isZero();
     }
 
     @Test
