@@ -255,7 +255,7 @@ public class VideoResource {
     public record StatusChange(@Schema(required = true, ref = "VideoStatus") @NotNull(message = "status is required") String status) {
     }
 
-    /** A page of videos; {@code nextCursor} is absent on the last page. */
+    /** A page of videos; {@code nextCursor} is null on the last page. */
     @RegisterForReflection
     @Schema(description = "A page of videos, ordered by id")
     public record VideoPage(
