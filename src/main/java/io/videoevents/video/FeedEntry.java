@@ -2,6 +2,8 @@ package io.videoevents.video;
 
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -17,8 +19,19 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "change", "videoId", "version", "status", "previousStatus", "ownerId", "previousOwnerId", "occurredAt",
         "cursor" })
-public record FeedEntry(String change, String videoId, long version, String status, String previousStatus, String ownerId,
-        String previousOwnerId, Instant occurredAt, String cursor) {
+@Schema(description = "One change of the feed; the video's state after it (docs/protocol.md, \"The feed\")")
+public record FeedEntry(
+        @Schema(required = true, enumeration = { "created", "status", "entered", "owner", "left", "deleted" },
+                description = "What happened: `entered` and `left` when the video became or stopped being the caller's,"
+                        + " `owner` (feeds of all videos) when its owner changed") String change,
+        @Schema(required = true) String videoId,
+        @Schema(required = true) long version,
+        @Schema(ref = "VideoStatus", description = "Absent for `left`") String status,
+        @Schema(ref = "VideoStatus", description = "Present when the status changed") String previousStatus,
+        @Schema(description = "Absent for `left` and for a video no one owns") String ownerId,
+        @Schema(description = "`owner` changes only") String previousOwnerId,
+        @Schema(required = true) Instant occurredAt,
+        @Schema(required = true, description = "Resume after this change: pass it as `cursor`") String cursor) {
 
     /** {@code change} as a feed of {@code scope}'s kind sees it. */
     public static FeedEntry of(FeedChange change, FeedScope scope) {

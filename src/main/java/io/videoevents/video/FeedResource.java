@@ -9,6 +9,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -20,7 +26,11 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/feed")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "feed")
+@Tag(name = "feed", description = "Every video the caller may watch, then every change to them, for clients that poll:"
+        + " the same pages and cursors as the socket's feed (docs/protocol.md, \"The feed\")")
+@SecurityRequirement(name = "bearer")
+@APIResponse(responseCode = "401", ref = "Unauthenticated")
+@APIResponse(responseCode = "500", ref = "Internal")
 public class FeedResource {
 
     private final FeedRepository feed;
@@ -34,9 +44,20 @@ public class FeedResource {
     }
 
     @GET
-    @Operation(summary = "The caller's feed: without a cursor the first page of a snapshot of every video they may watch; with"
-            + " a cursor what follows it. Call again with the returned cursor: at once while more is true, later to poll")
-    public Uni<FeedPage> page(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+    @Operation(operationId = "getFeed", summary = "The caller's feed: a snapshot of their videos, then every change",
+            description = "Without a cursor: the first page of a snapshot of every video the caller may watch (all videos"
+                    + " for `video-admin`, or while authentication is off). With a cursor: what follows it, snapshot pages and"
+                    + " then changes. Call again with the returned cursor, at once while `more` is true, later to poll. A"
+                    + " cursor the log no longer covers gets a new snapshot with `resync`.")
+    @APIResponse(responseCode = "200", description = "A page: `videos` while the snapshot is read, `changes` after it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FeedPage.class)))
+    @APIResponse(responseCode = "400", description = "A cursor this service did not give, or a limit out of range",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<FeedPage> page(
+            @Parameter(description = "The `cursor` of the page before; absent to start with a snapshot") @QueryParam("cursor") String cursor,
+            @Parameter(description = VideoResource.LIMIT, schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1",
+                    maximum = "" + VideoResource.MAX_LIMIT, defaultValue = "" + VideoResource.DEFAULT_LIMIT))
+            @QueryParam("limit") String limit) {
         FeedCursor from = parseCursor(cursor);
         int size = VideoResource.parseLimit(limit);
         return access.listedOwner()
@@ -90,6 +111,13 @@ public class FeedResource {
      */
     @RegisterForReflection
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-    public record FeedPage(List<FeedVideo> videos, List<FeedEntry> changes, String cursor, boolean more, Boolean resync) {
+    @Schema(description = "A page of the feed: `videos` while a snapshot is read, `changes` after it")
+    public record FeedPage(
+            @Schema(description = "A page of the snapshot, ordered by id") List<FeedVideo> videos,
+            @Schema(description = "Changes after the snapshot, in the feed's order") List<FeedEntry> changes,
+            @Schema(required = true, description = "Where the next call starts: pass it as `cursor`") String cursor,
+            @Schema(required = true, description = "More can be read at once; when false, poll again later") boolean more,
+            @Schema(description = "Present and true when this snapshot replaces a cursor that could not be served: drop what you had")
+            Boolean resync) {
     }
 }

@@ -3,6 +3,8 @@ package io.videoevents.video;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -10,14 +12,18 @@ import io.vertx.mutiny.sqlclient.Row;
 
 /** A row of {@code videos} as the REST API shows it ({@code ownerId} only when set). */
 @RegisterForReflection
+@Schema(description = "A video with its current status and version")
 public record Video(
-        String id,
-        String status,
+        @Schema(required = true, examples = "v-123") String id,
+        @Schema(required = true, ref = "VideoStatus") String status,
+        @Schema(required = true, description = "The version of the current status: 1 at creation, one more per change")
         long version,
-        String rawFilePath,
+        @Schema(required = true) String rawFilePath,
+        @Schema(required = true, nullable = true, description = "Set by a worker once processed; null until then")
         String processedFilePath,
-        Instant createdAt,
-        Instant updatedAt,
+        @Schema(required = true) Instant createdAt,
+        @Schema(required = true) Instant updatedAt,
+        @Schema(description = "Who owns it (a token's `sub`); absent when no one does")
         @JsonInclude(JsonInclude.Include.NON_NULL) String ownerId) {
 
     static final String COLUMNS = "id, processing_status, status_version, raw_file_path, processed_file_path, created_at, updated_at,"

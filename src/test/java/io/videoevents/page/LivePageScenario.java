@@ -9,11 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -25,6 +30,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -32,11 +40,13 @@ import io.restassured.http.ContentType;
 import io.videoevents.socket.TestHooks;
 import io.videoevents.support.Ids;
 import io.videoevents.support.WorkerSql;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The live page in a real headless Chromium: create a video in the form, watch REST and plain-SQL
  * changes arrive without a reload, then lose the socket and see the page reconnect and show the
- * change made while it was away. Run once without and once with authentication.
+ * change made while it was away. Run once without and once with authentication. Whatever else it checks, a test
+ * fails if the page logged a console error or any of its requests failed (a status of 400 or more, or no answer).
  */
 abstract class LivePageScenario {
 
@@ -59,6 +69,13 @@ abstract class LivePageScenario {
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--disable-quic", "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + profile);
+        // the console as the page's user would see it, and the DevTools network events (read as plain JSON, so
+        // they need no DevTools classes of the browser's exact version)
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        logs.enable(LogType.PERFORMANCE, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        options.setExperimentalOption("perfLoggingPrefs", Map.of("enableNetwork", true));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .usingAnyFreePort()
@@ -76,6 +93,55 @@ abstract class LivePageScenario {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Every test: the page logged no console error and none of its requests failed. */
+    @AfterEach
+    void noConsoleErrorsAndNoFailedRequests() {
+        assertThat(pageProblems()).as("console errors and failed requests of the page").isEmpty();
+    }
+
+    /**
+     * Console errors, and failed requests to or from the service's pages (a status of 400 or more, or no answer),
+     * since the last call: reading the browser's logs empties them. Requests of the browser's own (its start page's)
+     * are not the page's.
+     */
+    private List<String> pageProblems() {
+        String origin = base.toString();
+        List<String> problems = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
+            if (entry.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                problems.add("console: " + entry.getMessage());
+            }
+        }
+        Map<String, String> pageRequests = new HashMap<>(); // request id -> URL
+        for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
+            JsonObject event = new JsonObject(entry.getMessage()).getJsonObject("message");
+            JsonObject params = event.getJsonObject("params");
+            String url = pageRequests.get(params.getString("requestId", ""));
+            switch (event.getString("method")) {
+                case "Network.requestWillBeSent" -> {
+                    String requested = params.getJsonObject("request").getString("url");
+                    if (requested.startsWith(origin) || params.getString("documentURL", "").startsWith(origin)) {
+                        pageRequests.put(params.getString("requestId"), requested);
+                    }
+                }
+                case "Network.responseReceived" -> {
+                    int status = params.getJsonObject("response").getInteger("status");
+                    if (url != null && status >= 400) {
+                        problems.add("request: " + status + " " + url);
+                    }
+                }
+                case "Network.loadingFailed" -> {
+                    if (url != null) {
+                        problems.add("request: " + params.getString("errorText") + " " + url);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return problems;
     }
 
     /** The token the page is opened with, or null. */
