@@ -9,5 +9,5 @@ fi
 # each socket is a file descriptor: allow as many as the machine lets one process have
 ulimit -n "$(ulimit -Hn)"
 # The tool's JVM compiles with C1 only (BENCH_JAVA_OPTS replaces that): with C2 its own compiler took up to half
-# a core while its client code warmed up, always during the first service of a compare run (BENCHMARKS.md §9).
+# a core while its client code warmed up, always during the first service of a compare run (BENCHMARKS.md, Findings).
 exec java ${BENCH_JAVA_OPTS:--XX:TieredStopAtLevel=1} -cp "target/test-classes:$(cat target/bench.classpath)" io.videoevents.bench.LoadTool "$@"

@@ -589,7 +589,7 @@ final class Compare {
         lines.add(new Line(String.format(Locale.ROOT, "service CPU per delivery (user + system), %,d updates/s", r0),
                 r -> loadStep(r, 0, s -> us(s.figures().serviceUserMicrosPerDelivery() + s.figures().serviceSystemMicrosPerDelivery())),
                 "µs", true, "≤ bridge", (v, b) -> v <= b));
-        // both services pay the same kernel work per send(): the user-space part is where they can differ (BENCHMARKS.md §17)
+        // both services pay the same kernel work per send(): the user-space part is where they can differ (BENCHMARKS.md §15)
         lines.add(new Line("  of which user", r -> loadStep(r, 0, s -> us(s.figures().serviceUserMicrosPerDelivery())), "µs", true,
                 "≤ 0.75 × bridge", (v, b) -> v <= 0.75 * b));
         lines.add(new Line("  of which system (kernel)", r -> loadStep(r, 0, s -> us(s.figures().serviceSystemMicrosPerDelivery())),

@@ -258,7 +258,7 @@ public final class LoadTool {
      * kernel. With one source address the kernel picks 127.0.0.1 itself, and far more cheaply: binding an
      * address before connecting makes the kernel search a free port against every socket it holds, and
      * with 10,000 sockets open that search was four fifths of the tool's CPU per connect (BENCHMARKS.md,
-     * section 9). More source addresses need the bind, and pay for it.
+     * Findings). More source addresses need the bind, and pay for it.
      */
     static String sourceAddress(int a, int count) {
         return count <= 1 ? null : "127.0.0." + a;

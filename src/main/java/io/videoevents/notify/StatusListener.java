@@ -63,7 +63,7 @@ public class StatusListener {
      * Typed events and connection signals as they happen; serialised because a reconnect may move the
      * connection to another event loop. Payloads are decoded in the channel's handler, before they enter the
      * stream, rather than in a {@code map} stage: Mutiny stages run their functions through the application's
-     * context propagation, which cost more per notification than the decoding itself (BENCHMARKS.md, run 16).
+     * context propagation, which cost more per notification than the decoding itself (BENCHMARKS.md, Findings).
      */
     private final SerializedProcessor<ListenerEvent, ListenerEvent> typed = BroadcastProcessor.<ListenerEvent> create().serialized();
     private final Multi<ListenerEvent> events;

@@ -30,7 +30,7 @@ public class Clients {
      * The heartbeat's tick: a 25 s ping interval is spread over 250 ticks, a 250th of the sockets each. With
      * a tick of a second, 10,000 sockets meant 400 pings (and 400 pongs back) at once each second, and the
      * deliveries queued behind them made most of the p99 at 10,000 deliveries/s (4.4 against 1.7 ms
-     * without pings, BENCHMARKS.md section 9).
+     * without pings, BENCHMARKS.md, Findings, "Heartbeat spread").
      */
     static final long HEARTBEAT_TICK_MILLIS = 100;
 

@@ -247,7 +247,7 @@ public class FeedRepository {
                 + " SELECT s.horizon, s.xmax, s.timeline, p.pruned_position, p.pruned_seq, "
                 // whether rows wait above the horizon: the log's newest row is at or above it and after the cursor. One
                 // step of the index from its end, whatever plan the prepared statement settles on; an EXISTS over the
-                // rows above the horizon became a scan of the whole log under the generic plan (BENCHMARKS.md §15)
+                // rows above the horizon became a scan of the whole log under the generic plan (BENCHMARKS.md, Findings)
                 + (pending ? "coalesce((SELECT n.position >= s.horizon AND (n.position, n.seq) > ($1, $2) FROM"
                         + " (SELECT position, seq FROM video_feed ORDER BY position DESC, seq DESC LIMIT 1) n), false)" : "false")
                 + " AS pending, an.*, c.*"

@@ -26,7 +26,7 @@ import io.videoevents.support.WorkerSql;
  * parse, the signature check and the hand-over to the hub (no socket watches the video, so nothing is
  * written). A count of bytes, not a timing. Every byte here is paid once per committed change by every
  * replica, and its collections are pauses that every socket waits through; the bound keeps the listener's
- * stream from wrapping each notification in context propagation again (BENCHMARKS.md, run 16).
+ * stream from wrapping each notification in context propagation again (BENCHMARKS.md, Findings).
  */
 @QuarkusTest
 class ListenerAllocationTest {
