@@ -8,6 +8,9 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import io.videoevents.relay.HeartbeatKey;
+import io.videoevents.relay.RelayHeartbeat;
+
 /**
  * Tells a status notification the trigger sent from one anybody else sent. Any role that can connect may
  * NOTIFY any channel; only the trigger can read the key (table {@code video_events_signing_key}), and it
@@ -21,7 +24,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Not thread-safe: the listener verifies one notification at a time, and a relay or a replica keeps an instance
  * of its own for heartbeats, used under its own lock.
  */
-final class NotificationSignature {
+final class NotificationSignature implements HeartbeatKey {
 
     private static final int SIGNATURE_BYTES = 16;
     private static final HexFormat HEX = HexFormat.of();
@@ -45,12 +48,14 @@ final class NotificationSignature {
     }
 
     /** A relay's signature (hex) of its heartbeat: who, which LISTEN generation, whether it is up, and when. */
-    String signHeartbeat(String relay, long generation, boolean listening, long atMillis) {
+    @Override
+    public String signHeartbeat(String relay, long generation, boolean listening, long atMillis) {
         return HEX.formatHex(truncated(heartbeatContent(relay, generation, listening, atMillis)));
     }
 
     /** True when the heartbeat carries its relay's signature of exactly these fields. */
-    boolean verifyHeartbeat(RelayHeartbeat heartbeat) {
+    @Override
+    public boolean verifyHeartbeat(RelayHeartbeat heartbeat) {
         String signature = heartbeat.sig();
         return signature != null && signature.length() == SIGNATURE_BYTES * 2 && matches(signature, truncated(
                 heartbeatContent(heartbeat.relay(), heartbeat.generation(), heartbeat.listening(), heartbeat.at())));

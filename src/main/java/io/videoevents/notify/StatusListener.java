@@ -19,6 +19,11 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.operators.multi.processors.SerializedProcessor;
 import io.videoevents.VideoEventsConfig;
 import io.videoevents.VideoLog;
+import io.videoevents.relay.NatsFeed;
+import io.videoevents.relay.NatsLink;
+import io.videoevents.relay.NatsRelay;
+import io.videoevents.relay.RecentSignatures;
+import io.videoevents.relay.RelayWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -45,6 +50,11 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
  * {@code username}, {@code password}) unless {@code video-events.listener.url} names another URL for it.
  * The first connect is retried here (Vert.x's reconnect policy only covers a connection that was up),
  * so an instance that starts before its database recovers by itself.
+ *
+ * <p>Why one class: the three modes share one processor, one readiness state and the same parse and signature
+ * check, and the order of what the {@link Multi} emits (a loss before the return, no payload behind a later one)
+ * holds because all of it runs on the one context here; split by mode, each part would reach into that state.
+ * The NATS side itself lives in {@code io.videoevents.relay}.
  */
 @ApplicationScoped
 public class StatusListener {

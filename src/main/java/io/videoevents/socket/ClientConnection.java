@@ -28,6 +28,10 @@ import io.vertx.core.impl.ContextInternal;
  * taken is the socket's queue, and it is bounded. A client that stops reading makes it grow, and before
  * a frame would pass the limit the socket is closed with 4408 instead of letting the server buffer
  * without end. The client loses nothing by that: it resumes with {@code after}.
+ *
+ * <p>Why one class: the subscriptions, the outgoing queue and the inbound limits are the state of one socket on
+ * one event loop; the queue's bound decides when every subscription ends, and closing ends all of them in one
+ * step, which is what makes "no subscription after close" hold without a lock.
  */
 final class ClientConnection {
 

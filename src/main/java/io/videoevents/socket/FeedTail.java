@@ -44,6 +44,10 @@ import io.vertx.core.impl.VertxInternal;
  *
  * <p>Everything here runs on one event-loop context of its own; feeds are handed their rows on their
  * socket's loop, one task per loop per read, in order.
+ *
+ * <p>Why one class: the read loop, the wait for the horizon, the check that the rows are still the database's and
+ * the hand-out share one cursor and one context, and what a read may hand out depends on the check of that same
+ * read; apart they would pass that cursor back and forth between threads.
  */
 @ApplicationScoped
 public class FeedTail {

@@ -43,6 +43,10 @@ import io.videoevents.video.VideoState;
  * <li>Replays go at the client's pace: each further page is read only once the client took the last one.</li>
  * <li>After the end (or {@link #close()}), nothing more goes out, whatever was pending.</li>
  * </ul>
+ *
+ * <p>Why one class: the rules above are one state machine over the same few fields (the last version sent, the
+ * held events, the read under way, the doorbell pending); each rule reads what the others wrote, so spread over
+ * classes they would share that mutable state, and its unit test walks it case by case as one.
  */
 final class SubscriptionState {
 

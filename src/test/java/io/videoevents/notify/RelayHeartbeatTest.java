@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
+import io.videoevents.relay.RelayHeartbeat;
+
 /**
  * A heartbeat reads back as it was written; anything else on the subject is refused, never a crash; only the
  * holder of the key signs one, and the signature covers every field.

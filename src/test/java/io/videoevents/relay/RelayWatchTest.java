@@ -1,10 +1,10 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import io.videoevents.notify.RelayWatch.Signal;
+import io.videoevents.relay.RelayWatch.Signal;
 
 /** The rules a replica in nats mode follows on the relays' heartbeats, case by case (no NATS, no clock). */
 class RelayWatchTest {

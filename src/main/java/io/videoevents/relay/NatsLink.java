@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -16,7 +16,7 @@ import io.vertx.core.Vertx;
  * (jnats' reconnect logic covers only a connection that was up), so an instance that starts before NATS recovers by
  * itself; afterwards jnats reconnects forever and re-subscribes. What happens on the way is told to the owner.
  */
-final class NatsLink implements ConnectionListener, ErrorListener {
+public final class NatsLink implements ConnectionListener, ErrorListener {
 
     /** What the owner hears of the connection. */
     interface Events {
@@ -47,7 +47,7 @@ final class NatsLink implements ConnectionListener, ErrorListener {
         this.events = events;
     }
 
-    static String url(VideoEventsConfig.Fanout.Nats config) {
+    public static String url(VideoEventsConfig.Fanout.Nats config) {
         return config.url().filter(u -> !u.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "video-events.fanout.mode=nats needs a NATS server: set VIDEO_EVENTS_FANOUT_NATS_URL (nats://host:4222)"));
     }

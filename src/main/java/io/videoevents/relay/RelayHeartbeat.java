@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,16 +12,16 @@ import com.fasterxml.jackson.core.JsonToken;
  * stops: {@code {"relay":…,"generation":…,"listening":…,"at":…,"sig":…}}. The generation grows with each LISTEN of
  * that relay (and each notification it could not publish), so a replica can tell a relay that may have missed
  * something. {@code at} is the relay's clock (epoch milliseconds) and {@code sig} its signature with the trigger's
- * key ({@link NotificationSignature#signHeartbeat}): only a process that can read the key can say a LISTEN is up,
+ * key ({@link HeartbeatKey#signHeartbeat}, held by {@code notify.NotificationSignature}): only a process that can read the key can say a LISTEN is up,
  * and an old heartbeat sent again is refused by its time.
  */
-record RelayHeartbeat(String relay, long generation, boolean listening, long at, String sig) {
+public record RelayHeartbeat(String relay, long generation, boolean listening, long at, String sig) {
 
     private static final JsonFactory JSON = new JsonFactory();
     /** The characters a relay id is made of (NatsRelay), so that it never changes the lines of the signed content. */
     private static final java.util.regex.Pattern RELAY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         // the id is made of [A-Za-z0-9._-] (NatsRelay) and the signature of hex digits, so no escaping is needed
         return ("{\"relay\":\"" + relay + "\",\"generation\":" + generation + ",\"listening\":" + listening + ",\"at\":" + at
                 + (sig == null ? "" : ",\"sig\":\"" + sig + "\"") + "}").getBytes(StandardCharsets.UTF_8);
@@ -33,7 +33,7 @@ record RelayHeartbeat(String relay, long generation, boolean listening, long at,
      *
      * @throws IllegalArgumentException when the bytes are not a heartbeat
      */
-    static RelayHeartbeat parse(byte[] data) {
+    public static RelayHeartbeat parse(byte[] data) {
         String relay = null;
         long generation = -1;
         Boolean listening = null;

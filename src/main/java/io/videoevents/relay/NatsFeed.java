@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -20,7 +20,7 @@ import io.vertx.core.Vertx;
  * connection mean is {@link RelayWatch}'s call. A heartbeat counts only with its relay's signature (the trigger's
  * key, {@link #verifyWith}) and a timely time; anything else on the heartbeat subject is refused and counted.
  */
-final class NatsFeed implements NatsLink.Events {
+public final class NatsFeed implements NatsLink.Events {
 
     private final Vertx vertx;
     private final VideoEventsConfig.Fanout.Nats config;
@@ -33,11 +33,11 @@ final class NatsFeed implements NatsLink.Events {
     private long timer = -1;
     private final Counter refused;
     /** Checks the relays' signatures; set once the key is read, before {@link #start}. Used under this object's lock. */
-    private volatile NotificationSignature signature;
+    private volatile HeartbeatKey signature;
     private long refusedSinceWarning;
     private long lastRefusedWarning;
 
-    NatsFeed(Vertx vertx, VideoEventsConfig.Fanout.Nats config, MeterRegistry registry, Consumer<String> payloads,
+    public NatsFeed(Vertx vertx, VideoEventsConfig.Fanout.Nats config, MeterRegistry registry, Consumer<String> payloads,
             Consumer<RelayWatch.Signal> signals) {
         this.vertx = vertx;
         this.config = config;
@@ -56,17 +56,17 @@ final class NatsFeed implements NatsLink.Events {
     }
 
     /** The key the relays sign their heartbeats with (the trigger's); before {@link #start}. */
-    void verifyWith(NotificationSignature signature) {
+    public void verifyWith(HeartbeatKey signature) {
         this.signature = signature;
     }
 
-    void start() {
+    public void start() {
         link.start();
         long every = Math.max(10, config.heartbeatInterval().toMillis());
         timer = vertx.setPeriodic(every, every, t -> tick());
     }
 
-    void stop() {
+    public void stop() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
@@ -74,12 +74,12 @@ final class NatsFeed implements NatsLink.Events {
     }
 
     /** True while a relay whose LISTEN is up is heard: live events reach this replica. */
-    boolean isUp() {
+    public boolean isUp() {
         return up;
     }
 
     /** Why live events do not reach this replica, or null while they do. */
-    String problem() {
+    public String problem() {
         return problem;
     }
 
@@ -108,7 +108,7 @@ final class NatsFeed implements NatsLink.Events {
             return;
         }
         synchronized (this) {
-            NotificationSignature key = signature;
+            HeartbeatKey key = signature;
             if (key == null || !key.verifyHeartbeat(heartbeat)) {
                 refusedHeartbeat("no valid signature of a relay, from " + heartbeat.relay());
                 return;

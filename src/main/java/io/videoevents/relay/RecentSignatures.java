@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 /**
  * The signatures of the status notifications a replica in {@code nats} mode has just passed on, so that the copy
@@ -11,19 +11,19 @@ package io.videoevents.notify;
  * before the copy arrives only lets the copy through, where the subscriptions' own rule drops it. Only
  * signatures that verified are remembered. Not thread-safe: one NATS dispatcher thread calls it.
  */
-final class RecentSignatures {
+public final class RecentSignatures {
 
     /** 4,096 changes: seconds of history at the highest rates, where the copies arrive milliseconds apart. */
     private final long[] slots = new long[4096];
 
     /** True when a verified notification with this signature was passed on recently. */
-    boolean seen(String signature) {
+    public boolean seen(String signature) {
         long key = key(signature);
         return key != 0 && slots[(int) (key & (slots.length - 1))] == key;
     }
 
     /** Remembers a signature that verified. */
-    void remember(String signature) {
+    public void remember(String signature) {
         long key = key(signature);
         if (key != 0) {
             slots[(int) (key & (slots.length - 1))] = key;

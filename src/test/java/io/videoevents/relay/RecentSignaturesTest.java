@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import java.util.HashMap;
 import java.util.Iterator;
@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * When a replica in NATS mode may trust that live events reach it, and when it must check the log instead:
  * the rules alone, with no I/O and the time passed in, so that each is a unit test. The replica's
- * {@link NatsFeed} feeds it what NATS says and turns its answers into {@link ListenerEvent}s.
+ * {@link NatsFeed} feeds it what NATS says and turns its answers into {@code notify.ListenerEvent}s.
  *
  * <ul>
  * <li>Live events flow while some relay whose LISTEN is up has been heard within the silence window.</li>
@@ -29,10 +29,10 @@ import java.util.Map;
  *
  * <p>Not thread-safe: its owner calls it under one lock.
  */
-final class RelayWatch {
+public final class RelayWatch {
 
     /** What the replica must announce, if anything. */
-    enum Signal {
+    public enum Signal {
         NONE,
         /** Live events flow (again); subscribers check the log. */
         LISTENING,

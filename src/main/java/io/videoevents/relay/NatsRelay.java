@@ -1,4 +1,4 @@
-package io.videoevents.notify;
+package io.videoevents.relay;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -24,7 +24,7 @@ import io.vertx.core.Vertx;
  * <p>{@link #publish} runs on the LISTEN connection's event loop and never waits: jnats queues the message, and
  * drops it when its queue is full (a new generation then).
  */
-final class NatsRelay implements NatsLink.Events {
+public final class NatsRelay implements NatsLink.Events {
 
     private final Vertx vertx;
     private final VideoEventsConfig.Fanout.Nats config;
@@ -36,12 +36,12 @@ final class NatsRelay implements NatsLink.Events {
     private final AtomicLong generation = new AtomicLong();
     private long timer = -1;
     /** Signs the heartbeats; set once the key is read (no heartbeat goes out before). Used under this object's lock. */
-    private volatile NotificationSignature signature;
+    private volatile HeartbeatKey signature;
     private long lastHeartbeatAt;
     private long unpublishedSinceWarning;
     private long lastUnpublishedWarning;
 
-    NatsRelay(Vertx vertx, VideoEventsConfig.Fanout.Nats config, MeterRegistry registry, BooleanSupplier listening) {
+    public NatsRelay(Vertx vertx, VideoEventsConfig.Fanout.Nats config, MeterRegistry registry, BooleanSupplier listening) {
         this.vertx = vertx;
         this.config = config;
         this.listening = listening;
@@ -64,23 +64,23 @@ final class NatsRelay implements NatsLink.Events {
         return host + "-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
     /** The trigger's key, to sign heartbeats with; until it is set, none is published (nor is anything LISTENed). */
-    void signWith(NotificationSignature signature) {
+    public void signWith(HeartbeatKey signature) {
         this.signature = signature;
         heartbeat();
     }
 
-    void start() {
+    public void start() {
         link.start();
         long every = Math.max(10, config.heartbeatInterval().toMillis());
         timer = vertx.setPeriodic(every, every, t -> heartbeat());
     }
 
-    void stop() {
+    public void stop() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
@@ -96,12 +96,12 @@ final class NatsRelay implements NatsLink.Events {
         link.stop();
     }
 
-    boolean connected() {
+    public boolean connected() {
         return link.connected();
     }
 
     /** One notification's payload, exactly as PostgreSQL delivered it. */
-    void publish(String payload) {
+    public void publish(String payload) {
         Connection connection = link.connection();
         if (connection == null) {
             unpublished("not connected to NATS yet");
@@ -116,13 +116,13 @@ final class NatsRelay implements NatsLink.Events {
     }
 
     /** The LISTEN connection LISTENs (again): a new generation, announced at once. */
-    void listening() {
+    public void listening() {
         generation.incrementAndGet();
         heartbeat();
     }
 
     /** The LISTEN connection is lost: said at once, so replicas with no other relay stop trusting live events. */
-    void lost() {
+    public void lost() {
         heartbeat();
     }
 
@@ -135,7 +135,7 @@ final class NatsRelay implements NatsLink.Events {
         if (connection == null) {
             return;
         }
-        NotificationSignature key = signature;
+        HeartbeatKey key = signature;
         if (key == null) {
             return;
         }
