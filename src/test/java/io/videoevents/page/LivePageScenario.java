@@ -197,7 +197,7 @@ abstract class LivePageScenario {
             waitFor(() -> rowShows(id, "failed", 4));
 
             // lose the socket from the server side, with a reconnect delay long enough to change the video meanwhile
-            js("window.videoEvents.minDelayMs = 2500; window.videoEvents.attempt = 0;");
+            js("window.videoEvents.minDelayMs = 8000; window.videoEvents.attempt = 0;");
             hooks.dropAllSockets();
             waitFor(() -> "reconnecting".equals(connectionState()));
             worker.setStatus(id, "pending");

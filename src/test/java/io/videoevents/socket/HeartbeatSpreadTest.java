@@ -53,8 +53,9 @@ class HeartbeatSpreadTest {
             List<Long> firstPings = sockets.stream().map(s -> s.pingsAt().get(0)).sorted().toList();
             assertThat(firstPings.get(count - 1) - firstPings.get(0)).as("every socket pinged within one interval")
                     .isLessThan(PING_INTERVAL.plusMillis(500).toNanos());
-            // one socket per tick: any third of the interval holds a third of the first pings (one more or
-            // less where a window's edge meets a tick's)
+            // one socket per tick: any third of the interval holds about a third of the first pings (one more or
+            // less where a window's edge meets a tick's, two more where a busy machine delays the client's reading;
+            // pinging all at once would put all 30 in one window)
             long window = WINDOW.toNanos();
             int busiest = 0;
             for (int i = 0; i < count; i++) {
@@ -65,7 +66,7 @@ class HeartbeatSpreadTest {
                 busiest = Math.max(busiest, j - i);
             }
             assertThat(busiest).as("sockets whose first ping came within a third of the interval of each other")
-                    .isBetween(count / 3 - 1, count / 3 + 1);
+                    .isBetween(count / 3 - 3, count / 3 + 3);
             // and the next round comes one interval later, again a third at a time
             await().atMost(PING_INTERVAL.multipliedBy(3)).until(() -> sockets.stream().allMatch(s -> s.pingsAt().size() >= 2));
             for (TestSocket socket : sockets) {

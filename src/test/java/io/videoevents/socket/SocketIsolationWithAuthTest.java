@@ -84,7 +84,8 @@ class SocketIsolationWithAuthTest {
             String longHistory = videoOwnedByAlice(worker);
             worker.update("DO $$ BEGIN FOR i IN 1..1500 LOOP UPDATE videos SET processing_status = CASE WHEN i % 2 = 0"
                     + " THEN 'pending' ELSE 'processing' END WHERE id = '" + longHistory + "'; END LOOP; END $$");
-            Instant expiry = Instant.now().plusSeconds(4);
+            // long enough that the refresh below is sent before it even on a starved machine (the test waits it out)
+            Instant expiry = Instant.now().plusSeconds(10);
             try (TestSocket socket = TestSocket.open(base, "/events", new WebSocketClientOptions().setReceiveBufferSize(4096),
                     Map.of("Authorization", "Bearer " + TestTokens.expiringAt("alice", expiry)))) {
                 socket.pause();
@@ -93,6 +94,7 @@ class SocketIsolationWithAuthTest {
                         .until(() -> clients.openConnections().stream().anyMatch(ClientConnection::replayWaiting));
 
                 // a fresh token for the same user, sent while the replay waits: it must be taken before the old one expires
+                assertThat(Instant.now()).as("the refresh is sent before the first token expires").isBefore(expiry);
                 socket.send("type", "auth", "token", TestTokens.user("alice"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(expiry.plusSeconds(1)));
                 assertThat(clients.openConnections()).as("the socket outlived its first token")
