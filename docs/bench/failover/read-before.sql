@@ -1,0 +1,3 @@
+\set n random(1, 1000)
+\set after random(1, 19)
+SELECT r.i, v.processing_status, v.status_version, v.updated_at, v.owner_id, (SELECT min(o.version) FROM video_status_events o WHERE o.video_id = r.id) AS oldest_version, t.last_version AS deleted_through, t.owner_id AS deleted_owner, e.version, e.status, e.previous_status, e.occurred_at FROM unnest(ARRAY['pgb-' || :n]::text[], ARRAY[:after]::bigint[], ARRAY[1]::int[]) WITH ORDINALITY AS r(id, after, lim, i) LEFT JOIN videos v ON v.id = r.id LEFT JOIN video_tombstones t ON t.video_id = r.id LEFT JOIN LATERAL (SELECT l.version, l.status, l.previous_status, l.occurred_at FROM video_status_events l WHERE l.video_id = r.id AND l.version > r.after ORDER BY l.version LIMIT r.lim) e ON true ORDER BY r.i, e.version;
