@@ -33,6 +33,17 @@ public final class NativeImageLauncher {
     private static final Pattern TOOL_MODULES = Pattern.compile(
                     "java\\.desktop|java\\.datatransfer|jdk\\.(compiler|javadoc|jshell|hotspot\\.agent|jdeps|jlink|jpackage|jconsole|jartool|jdi|jdwp\\.agent|internal\\.le|internal\\.opt|internal\\.ed|editpad|localedata|accessibility|jstatd|jcmd|jsobject|xml\\.dom|attach|graal\\.compiler.*)");
 
+    /** The configuration files of META-INF/native-image and the builder options that name them. */
+    private static final java.util.Map<String, String> CONFIGURATION_FILES = java.util.Map.of(
+                    "reachability-metadata.json", "ReachabilityMetadataResources",
+                    "jni-config.json", "JNIConfigurationResources",
+                    "reflect-config.json", "ReflectionConfigurationResources",
+                    "resource-config.json", "ResourceConfigurationResources",
+                    "proxy-config.json", "DynamicProxyConfigurationResources",
+                    "serialization-config.json", "SerializationConfigurationResources",
+                    "serialization-deny-config.json", "SerializationDenyConfigurationResources",
+                    "predefined-classes-config.json", "PredefinedClassesConfigurationResources");
+
     private final Path home;
     private final List<String> javaArgs = new ArrayList<>();
     private final List<String> builderArgs = new ArrayList<>();
@@ -188,7 +199,17 @@ public final class NativeImageLauncher {
             while (entries.hasMoreElements()) {
                 JarEntry e = entries.nextElement();
                 String name = e.getName();
-                if (!name.startsWith("META-INF/native-image/") || !name.endsWith("/native-image.properties") || excluded(entry, "/" + name)) {
+                if (!name.startsWith("META-INF/native-image/") || excluded(entry, "/" + name)) {
+                    continue;
+                }
+                String file = name.substring(name.lastIndexOf('/') + 1);
+                String configOption = CONFIGURATION_FILES.get(file);
+                if (configOption != null) {
+                    // as the driver does: the builder reads a library's configuration files when told their names
+                    builderArgs.add("-H:" + configOption + "=" + name);
+                    continue;
+                }
+                if (!file.equals("native-image.properties")) {
                     continue;
                 }
                 Properties properties = new Properties();

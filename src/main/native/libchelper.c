@@ -108,13 +108,17 @@ void determineCPUFeatures(CPUFeatures *f) {
     }
 }
 
-/* 0 when every feature the image was built for (a non-zero byte in required) is present here, else -1 */
+/*
+ * 0 when this CPU has every feature the image was built for, else -1. The builder lays the requirement out like a
+ * CPUFeatures struct: 0xFE in the byte of a required feature, 0xFF elsewhere, so each byte of what is present
+ * (0 or 1) or-ed with it must give 0xFF.
+ */
 int checkCPUFeatures(unsigned char *required) {
     CPUFeatures here;
     determineCPUFeatures(&here);
     unsigned char *have = (unsigned char *) &here;
     for (size_t i = 0; i < sizeof(here); i++) {
-        if (required[i] && !have[i]) {
+        if ((unsigned char) (have[i] | required[i]) != 0xFF) {
             return -1;
         }
     }
