@@ -4,13 +4,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.Map;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Keeps a socket from holding on to the HTTP request that opened it.
@@ -25,7 +28,7 @@ import io.vertx.core.MultiMap;
  */
 @ApplicationScoped
 @RegisterForReflection(classNames = { "io.quarkus.websockets.next.runtime.WebSocketConnectionImpl$HandshakeRequestImpl",
-        "io.vertx.core.http.impl.WebSocketImplBase" }, fields = true)
+        "io.vertx.core.http.impl.WebSocketImplBase", "io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper" }, fields = true)
 class UpgradeRequestTrim {
 
     /** The routing-context key under which Quarkus keeps the lazily computed identity. */
@@ -72,10 +75,45 @@ class UpgradeRequestTrim {
         }
     }
 
+    /**
+     * Quarkus's graceful shutdown (quarkus.shutdown.timeout) waits for every request it has seen to finish, and
+     * learns that one has from its response ending or closing. The response of an upgrade request does neither: the
+     * connection becomes a socket, so the request stays counted for good and every shutdown waits out the whole
+     * timeout ("Timed out waiting for graceful shutdown", and on a native executable an abort). The sockets have a
+     * drain of their own (Drain), so an upgrade request counts as finished once it is handed to the socket layer.
+     */
+    private static final Method REQUEST_DONE = method("io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper", "done");
+
+    static void releaseFromRequestDrain(HttpServerRequest request) {
+        if (REQUEST_DONE == null) {
+            return;
+        }
+        try {
+            QuarkusRequestWrapper wrapper = QuarkusRequestWrapper.get(request);
+            if (wrapper != null) {
+                REQUEST_DONE.invoke(wrapper);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debugf("an upgrade request stays counted by the graceful shutdown: %s", e.toString());
+        }
+    }
+
+    private static Method method(String className, String name) {
+        try {
+            Method method = Class.forName(className).getDeclaredMethod(name);
+            method.setAccessible(true);
+            return method;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debugf("upgrade requests stay counted by the graceful shutdown: %s.%s cannot be reached (%s)", className, name, e);
+            return null;
+        }
+    }
+
     void register(@Observes Filters filters) {
         filters.register(request -> {
             if ("websocket".equalsIgnoreCase(request.request().getHeader("Upgrade"))) {
                 request.remove(DEFERRED_IDENTITY);
+                releaseFromRequestDrain(request.request());
             }
             request.next();
         }, PRIORITY);

@@ -40,8 +40,12 @@ final class Wire {
 
     private static final byte TEXT_FINAL = (byte) 0x81;
 
-    /** A ping with no payload, the same two bytes for every socket; never released (a duplicate is written). */
-    private static final ByteBuf PING = Unpooled.unreleasableBuffer(Unpooled.directBuffer(2).writeByte(0x89).writeByte(0));
+    /**
+     * A ping with no payload: two bytes, written into a buffer of the channel's own allocator each time. No buffer is
+     * kept in a static field: a native image initialises this class while it is built, and a direct buffer made
+     * then would be a pointer into the builder's memory frozen into the executable.
+     */
+    private static final short PING = (short) 0x8900;
 
     private final WebSocketBase webSocket;
     private final ChannelHandlerContext context;
@@ -166,7 +170,7 @@ final class Wire {
 
     /** Writes and flushes a ping; the peer answers with a pong. */
     void ping() {
-        context.writeAndFlush(PING.duplicate(), context.voidPromise());
+        context.writeAndFlush(context.alloc().buffer(2).writeShort(PING), context.voidPromise());
     }
 
     /** Runs {@code then} once everything written so far has been taken by the network (or the channel failed). */

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+
+import io.videoevents.support.PackagedApp;
 
 /** The packaged application without any database settings stops at once and names what to set. */
 class StartupWithoutDatabaseIT {
@@ -15,8 +17,7 @@ class StartupWithoutDatabaseIT {
     @Test
     void stopsWithAMessageNamingTheVariables() throws Exception {
         Path log = Path.of("target", "no-database.log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()))
+        ProcessBuilder builder = new ProcessBuilder(PackagedApp.command(0, Map.of()))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
         Process process = builder.start();

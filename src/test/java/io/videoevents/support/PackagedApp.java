@@ -96,20 +96,29 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
-    private static Process launch(String name, int port, Map<String, String> settings, Map<String, String> environment)
-            throws IOException {
-        List<String> command = new ArrayList<>();
-        // after `./mvnw verify -Dnative` the native executable is tested; otherwise the jar
+    /** Whether the tests run the native executable: after `./mvnw verify -Dnative`, otherwise the jar. */
+    public static boolean runsNative() {
         String nativeImage = System.getProperty("native.image.path");
-        boolean runNative = nativeImage != null && Path.of(nativeImage).toFile().canExecute();
-        command.add(runNative ? nativeImage : Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return nativeImage != null && Path.of(nativeImage).toFile().canExecute();
+    }
+
+    /** The command that starts the packaged application (the native executable or the jar) on {@code port}. */
+    public static List<String> command(int port, Map<String, String> settings) {
+        List<String> command = new ArrayList<>();
+        boolean runNative = runsNative();
+        command.add(runNative ? System.getProperty("native.image.path") : Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dquarkus.http.port=" + port);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         if (!runNative) {
             command.add("-jar");
             command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toString());
         }
-        ProcessBuilder builder = new ProcessBuilder(command)
+        return command;
+    }
+
+    private static Process launch(String name, int port, Map<String, String> settings, Map<String, String> environment)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(port, settings))
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of("target", name + ".log").toFile());
         builder.environment().putAll(environment);
