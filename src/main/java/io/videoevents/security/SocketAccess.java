@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
-import io.videoevents.socket.AccessGuard;
+import io.videoevents.subscription.AccessGuard;
 import io.videoevents.video.FeedScope;
 import io.videoevents.video.VideoState;
 

@@ -16,6 +16,12 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
+import io.videoevents.feed.FeedConnection;
+import io.videoevents.feed.FeedSubscription;
+import io.videoevents.subscription.Deliveries;
+import io.videoevents.subscription.Resume;
+import io.videoevents.subscription.Subscription;
+import io.videoevents.subscription.TextFrame;
 
 /**
  * One open socket: its subscriptions, its outgoing queue and its inbound limits.
@@ -33,7 +39,7 @@ import io.vertx.core.impl.ContextInternal;
  * one event loop; the queue's bound decides when every subscription ends, and closing ends all of them in one
  * step, which is what makes "no subscription after close" hold without a lock.
  */
-final class ClientConnection {
+final class ClientConnection implements FeedConnection {
 
     static final UserData.TypedKey<ClientConnection> KEY = new UserData.TypedKey<>("video-events.client");
 
@@ -87,7 +93,8 @@ final class ClientConnection {
     // --- the event loop --------------------------------------------------------------------------
 
     /** Runs {@code task} on the socket's event loop: now if already there, else as the loop's next task. */
-    void onLoop(Runnable task) {
+    @Override
+    public void onLoop(Runnable task) {
         if (Thread.currentThread() == loop) {
             task.run();
         } else {
@@ -96,7 +103,8 @@ final class ClientConnection {
     }
 
     /** Runs {@code task} on the socket's loop after {@code millis}, unless the socket is closing by then. */
-    void afterDelay(long millis, Runnable task) {
+    @Override
+    public void afterDelay(long millis, Runnable task) {
         context.owner().setTimer(millis, id -> onLoop(() -> {
             if (!isClosing()) {
                 task.run();
@@ -122,12 +130,14 @@ final class ClientConnection {
     }
 
     /** The socket's event-loop context. */
-    Context context() {
+    @Override
+    public Context context() {
         return context;
     }
 
     /** The socket's event-loop thread. */
-    Thread loop() {
+    @Override
+    public Thread loop() {
         return loop;
     }
 
@@ -220,11 +230,13 @@ final class ClientConnection {
         return pendingStart;
     }
 
-    WebSocketConnection socket() {
+    @Override
+    public WebSocketConnection socket() {
         return socket;
     }
 
-    String id() {
+    @Override
+    public String id() {
         return socket.id();
     }
 
@@ -239,7 +251,8 @@ final class ClientConnection {
      * own reference), and flushes. False if nothing was written: the socket is closing, or its queue is
      * full (then it is closed with 4408).
      */
-    boolean deliverShared(ByteBuf frame) {
+    @Override
+    public boolean deliverShared(ByteBuf frame) {
         if (!reserve(frame.readableBytes())) {
             return false;
         }
@@ -251,7 +264,8 @@ final class ClientConnection {
      * Writes a frame shared by several sockets (a duplicate of it; the caller keeps its own reference) without
      * flushing. False if nothing was written: the socket is closing, or its queue is full (then closed with 4408).
      */
-    boolean writeShared(ByteBuf frame) {
+    @Override
+    public boolean writeShared(ByteBuf frame) {
         if (!reserve(frame.readableBytes())) {
             return false;
         }
@@ -261,8 +275,9 @@ final class ClientConnection {
     }
 
     /** Writes a frame of {@code text}, encoded for this socket, without flushing (see {@link #flush()}). */
-    boolean write(String text) {
-        ByteBuf frame = Wire.textFrame(wire.allocator(), text);
+    @Override
+    public boolean write(String text) {
+        ByteBuf frame = TextFrame.encode(wire.allocator(), text);
         if (!reserve(frame.readableBytes())) {
             frame.release();
             return false;
@@ -280,7 +295,8 @@ final class ClientConnection {
     }
 
     /** Flushes what {@link #write} queued, if anything. */
-    void flush() {
+    @Override
+    public void flush() {
         if (unflushed) {
             unflushed = false;
             wire.flush();
@@ -288,7 +304,8 @@ final class ClientConnection {
     }
 
     /** Counts a delivered status event; {@code occurredAtMillis} > 0 records its commit-to-written time. */
-    void delivered(int count, long occurredAtMillis) {
+    @Override
+    public void delivered(int count, long occurredAtMillis) {
         deliveries.delivered(count, occurredAtMillis);
     }
 
@@ -315,12 +332,14 @@ final class ClientConnection {
     }
 
     /** How many of {@code wanted} replayed frames may be sent now: half the queue's frame limit, less what waits (at least 1). */
-    int room(int wanted) {
+    @Override
+    public int room(int wanted) {
         return Math.max(1, Math.min(wanted, maxQueuedMessages / 2 - wire.pendingFrames()));
     }
 
     /** Runs {@code task} on the loop once everything written so far has been taken by the network. */
-    void whenTaken(Runnable task) {
+    @Override
+    public void whenTaken(Runnable task) {
         flush();
         pacedWaiting++;
         wire.afterPending(() -> onLoop(() -> {
@@ -383,7 +402,8 @@ final class ClientConnection {
         return subscriptions.putIfAbsent(subscription.videoId, subscription) == null;
     }
 
-    void remove(Subscription subscription) {
+    @Override
+    public void remove(Subscription subscription) {
         subscriptions.remove(subscription.videoId, subscription);
     }
 
@@ -393,7 +413,8 @@ final class ClientConnection {
     }
 
     /** Sets the socket's feed unless it has one or is closing; returns false then. */
-    boolean addFeed(FeedSubscription subscription) {
+    @Override
+    public boolean addFeed(FeedSubscription subscription) {
         if (isClosing() || feed != null) {
             return false;
         }
@@ -401,7 +422,8 @@ final class ClientConnection {
         return true;
     }
 
-    void removeFeed(FeedSubscription subscription) {
+    @Override
+    public void removeFeed(FeedSubscription subscription) {
         if (feed == subscription) {
             feed = null;
         }
@@ -420,7 +442,8 @@ final class ClientConnection {
         return starting;
     }
 
-    void startingChanged(int delta) {
+    @Override
+    public void startingChanged(int delta) {
         starting += delta;
     }
 

@@ -17,6 +17,12 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.videoevents.VideoEventsConfig;
+import io.videoevents.subscription.AccessGuard;
+import io.videoevents.subscription.Deliveries;
+import io.videoevents.subscription.Frames;
+import io.videoevents.subscription.Resume;
+import io.videoevents.subscription.Subscription;
+import io.videoevents.subscription.SubscriptionHub;
 import io.vertx.core.Vertx;
 
 /**
@@ -36,7 +42,6 @@ public class Clients {
 
     private final Map<String, ClientConnection> open = new ConcurrentHashMap<>();
     private final SubscriptionHub hub;
-    private final ReadBatcher reads;
     private final Frames frames;
     private final VideoEventsConfig.Socket limits;
     private final Counter slowCloses;
@@ -52,13 +57,12 @@ public class Clients {
     private final java.util.concurrent.atomic.AtomicLong nextSlot = new java.util.concurrent.atomic.AtomicLong();
     private long heartbeatTicks;
 
-    Clients(SubscriptionHub hub, ReadBatcher reads, Frames frames, VideoEventsConfig config, MeterRegistry registry,
+    Clients(SubscriptionHub hub, Frames frames, VideoEventsConfig config, MeterRegistry registry,
             AccessGuard guard, Vertx vertx) {
         this.guard = guard;
         this.vertx = vertx;
         this.authTimeout = config.auth().messageTimeout();
         this.hub = hub;
-        this.reads = reads;
         this.frames = frames;
         this.limits = config.socket();
         long every = Math.max(100, limits.pingInterval().toMillis());
@@ -209,7 +213,7 @@ public class Clients {
      * itself. Returns false, doing nothing, when the socket already watches that video or is closing.
      */
     boolean subscribe(ClientConnection client, String videoId, Resume resume, String greeting, Subscription.Ended ended) {
-        Subscription subscription = new Subscription(videoId, client, guard, reads, frames, hub, greeting, ended);
+        Subscription subscription = hub.subscription(videoId, client, guard, greeting, ended);
         if (!client.add(subscription)) {
             return false;
         }

@@ -19,6 +19,12 @@ import io.videoevents.video.FeedCursor;
 import io.videoevents.video.FeedScope;
 import io.vertx.core.buffer.Buffer;
 import io.videoevents.VideoLog;
+import io.videoevents.feed.FeedSubscription;
+import io.videoevents.feed.Feeds;
+import io.videoevents.subscription.AccessGuard;
+import io.videoevents.subscription.Resume;
+import io.videoevents.subscription.Subscription;
+import io.videoevents.subscription.SubscriptionState;
 
 /**
  * {@code /events}: many videos on one socket. The client sends {@code subscribe} / {@code unsubscribe};
@@ -124,12 +130,11 @@ public class EventsSocket {
             return;
         }
         clients.subscribe(client, videoId, new Resume(subscribe.after(), subscribe.tag()), clients.frames().subscribed(videoId),
-                this::ended);
+                (subscription, ending) -> ended(client, subscription, ending));
     }
 
     /** A subscription ended by itself; the socket stays open. */
-    private void ended(Subscription subscription, SubscriptionState.Ending ending) {
-        ClientConnection client = subscription.client;
+    private void ended(ClientConnection client, Subscription subscription, SubscriptionState.Ending ending) {
         String videoId = subscription.videoId;
         String frame = switch (ending) {
             case DELETED -> clients.frames().deleted(videoId);

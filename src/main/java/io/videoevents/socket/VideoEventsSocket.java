@@ -17,6 +17,9 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoevents.VideoLog;
+import io.videoevents.subscription.Resume;
+import io.videoevents.subscription.Subscription;
+import io.videoevents.subscription.SubscriptionState;
 import io.videoevents.video.VideoIds;
 import io.videoevents.video.ChangeTag;
 import io.videoevents.video.Versions;
@@ -71,12 +74,11 @@ public class VideoEventsSocket {
 
     private void start(ClientConnection client, String videoId, Resume resume) {
         // does nothing on a socket that is already closing
-        clients.subscribe(client, videoId, resume, null, this::ended);
+        clients.subscribe(client, videoId, resume, null, (subscription, ending) -> ended(client, subscription, ending));
     }
 
     /** The socket's only subscription ended by itself: say why, then close with the matching code. */
-    private void ended(Subscription subscription, SubscriptionState.Ending ending) {
-        ClientConnection client = subscription.client;
+    private void ended(ClientConnection client, Subscription subscription, SubscriptionState.Ending ending) {
         String videoId = subscription.videoId;
         switch (ending) {
             case DELETED -> {

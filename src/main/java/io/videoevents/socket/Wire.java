@@ -6,7 +6,6 @@ import java.lang.invoke.MethodType;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -22,7 +21,7 @@ import io.vertx.core.http.impl.WebSocketInternal;
  * Writes server frames straight to a socket's Netty channel, as bytes encoded once.
  *
  * <p>Server frames are not masked, so a text frame is the same bytes for every client: a live event is
- * encoded into one buffer (header and UTF-8 payload) and each socket gets a duplicate of it, with no
+ * encoded into one buffer ({@link io.videoevents.subscription.TextFrame}) and each socket gets a duplicate of it, with no
  * per-socket encoding, frame object, future or callback. The bytes pass the WebSocket encoders untouched
  * (they only act on frame objects) and leave in the order written, before anything Vert.x writes later on
  * the same channel (pings, the close frame), since every write happens on the socket's event loop.
@@ -37,8 +36,6 @@ final class Wire {
 
     /** {@code WebSocketConnectionBase.webSocket()} is package-private in WebSockets Next: reached once, here. */
     private static final MethodHandle WEB_SOCKET = webSocketAccessor();
-
-    private static final byte TEXT_FINAL = (byte) 0x81;
 
     /**
      * A ping with no payload: two bytes, written into a buffer of the channel's own allocator each time. No buffer is
@@ -120,25 +117,6 @@ final class Wire {
             Log.errorf(e, "cannot reach WebSockets Next's WebSocket; sockets cannot be written");
             return null;
         }
-    }
-
-    /** A final text frame of {@code text}, encoded once: header and UTF-8 payload in one buffer. */
-    static ByteBuf textFrame(ByteBufAllocator allocator, String text) {
-        int length = ByteBufUtil.utf8Bytes(text);
-        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuf frame = allocator.directBuffer(header + length);
-        frame.writeByte(TEXT_FINAL);
-        if (length < 126) {
-            frame.writeByte(length);
-        } else if (length <= 0xFFFF) {
-            frame.writeByte(126);
-            frame.writeShort(length);
-        } else {
-            frame.writeByte(127);
-            frame.writeLong(length);
-        }
-        ByteBufUtil.reserveAndWriteUtf8(frame, text, length);
-        return frame;
     }
 
     /** Vert.x's WebSocket under the connection. */

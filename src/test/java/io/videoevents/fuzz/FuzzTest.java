@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.videoevents.socket.SubscriptionHub;
+import io.videoevents.subscription.SubscriptionHub;
 import io.videoevents.support.Ids;
 import io.videoevents.support.TestSocket;
 import io.videoevents.support.WorkerSql;

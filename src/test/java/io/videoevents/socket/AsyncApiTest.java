@@ -13,6 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.videoevents.subscription.ServerMessage;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /** docs/asyncapi.yaml is valid YAML and describes every message type the service sends and reads, by its real name. */

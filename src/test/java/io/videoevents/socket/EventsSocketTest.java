@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.videoevents.subscription.SubscriptionHub;
 import io.videoevents.support.Ids;
 import io.videoevents.support.TestSocket;
 import io.videoevents.support.WorkerSql;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.videoevents.subscription.SubscriptionHub;
 import io.videoevents.support.Ids;
 import io.videoevents.support.Metrics;
 import io.videoevents.support.TestSocket;

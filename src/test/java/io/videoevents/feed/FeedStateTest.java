@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.videoevents.subscription.SubscriptionState;
 import io.videoevents.video.FeedChange;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.FeedRepository.ChangesRead;

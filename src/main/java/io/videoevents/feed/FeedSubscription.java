@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.feed;
 
 import io.netty.buffer.ByteBuf;
 import io.quarkus.logging.Log;
@@ -12,9 +12,9 @@ import io.videoevents.video.FeedScope;
  * the instance's {@link FeedTail} before its first read, carries frames to the socket and runs its reads
  * through {@link Feeds}. Everything runs on the socket's event loop; read results are moved there first.
  */
-final class FeedSubscription implements FeedState.Sink {
+public final class FeedSubscription implements FeedState.Sink {
 
-    final ClientConnection client;
+    final FeedConnection client;
     private final FeedScope scope;
     private final Feeds feeds;
     private final FeedState state;
@@ -25,7 +25,7 @@ final class FeedSubscription implements FeedState.Sink {
     private int liveWritten;
     private long liveOccurredAtMillis;
 
-    FeedSubscription(ClientConnection client, FeedScope scope, Feeds feeds, Runnable ended) {
+    FeedSubscription(FeedConnection client, FeedScope scope, Feeds feeds, Runnable ended) {
         this.client = client;
         this.scope = scope;
         this.feeds = feeds;
@@ -33,7 +33,7 @@ final class FeedSubscription implements FeedState.Sink {
         this.state = new FeedState(this);
     }
 
-    FeedScope scope() {
+    public FeedScope scope() {
         return scope;
     }
 
@@ -78,7 +78,7 @@ final class FeedSubscription implements FeedState.Sink {
     }
 
     /** Stops the feed and leaves the instance's reader and the socket; idempotent. On the socket's loop. */
-    void close() {
+    public void close() {
         state.close();
         feeds.tail().unregister(this);
         client.removeFeed(this);

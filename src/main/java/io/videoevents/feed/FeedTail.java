@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.feed;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +16,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.quarkus.logging.Log;
 import io.videoevents.VideoEventsConfig;
+import io.videoevents.subscription.Frames;
+import io.videoevents.subscription.SubscriptionHub;
+import io.videoevents.subscription.SubscriptionState;
+import io.videoevents.subscription.TextFrame;
 import io.videoevents.video.FeedChange;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.FeedRepository;
@@ -50,7 +54,7 @@ import io.vertx.core.impl.VertxInternal;
  * read; apart they would pass that cursor back and forth between threads.
  */
 @ApplicationScoped
-public class FeedTail {
+public class FeedTail implements SubscriptionHub.Listener {
 
     /** Rows read per query; a full page is followed by the next at once. */
     static final int PAGE = 1000;
@@ -103,7 +107,8 @@ public class FeedTail {
     }
 
     /** Something may have been added to the feed log; cheap and does nothing while no feed is open. From any thread. */
-    void ring() {
+    @Override
+    public void ring() {
         if (feedCount > 0 && ringQueued.compareAndSet(false, true)) {
             context().runOnContext(ignored -> {
                 ringQueued.set(false);
@@ -286,7 +291,7 @@ public class FeedTail {
     }
 
     private ByteBuf encode(FeedChange change, boolean all, List<ByteBuf> encoded) {
-        ByteBuf wire = Wire.textFrame(PooledByteBufAllocator.DEFAULT, frames.feedChange(change, all));
+        ByteBuf wire = TextFrame.encode(PooledByteBufAllocator.DEFAULT, frames.feedChange(change, all));
         encoded.add(wire);
         return wire;
     }

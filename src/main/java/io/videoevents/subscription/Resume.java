@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.util.OptionalLong;
 
@@ -7,11 +7,11 @@ import java.util.OptionalLong;
  * snapshot), and the {@link io.videoevents.video.ChangeTag} of that change if it sent one (0: a client that sends
  * only the number, as clients written before tags do).
  */
-record Resume(OptionalLong after, long tag) {
+public record Resume(OptionalLong after, long tag) {
 
-    static final Resume SNAPSHOT = new Resume(OptionalLong.empty(), 0);
+    public static final Resume SNAPSHOT = new Resume(OptionalLong.empty(), 0);
 
-    Resume {
+    public Resume {
         if (after.isEmpty() && tag != 0) {
             throw new IllegalArgumentException("tag goes with after: the tag of the change at that version");
         }

@@ -1,11 +1,11 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.util.OptionalLong;
 
 import io.netty.buffer.ByteBuf;
 import io.videoevents.VideoLog;
-import io.videoevents.socket.Frames.EventFrame;
-import io.videoevents.socket.SubscriptionState.Ending;
+import io.videoevents.subscription.Frames.EventFrame;
+import io.videoevents.subscription.SubscriptionState.Ending;
 import io.videoevents.video.StatusEvent;
 import io.videoevents.video.VideoState;
 
@@ -15,17 +15,17 @@ import io.videoevents.video.VideoState;
  * shared {@link ReadBatcher}, and hands the ending to the endpoint. Everything runs on the socket's event
  * loop; input from elsewhere (read results) is moved there first, so the state needs no lock.
  */
-final class Subscription implements SubscriptionState.Sink {
+public final class Subscription implements SubscriptionState.Sink {
 
     private static final VideoLog VIDEO_LOG = VideoLog.of(Subscription.class);
 
     /** What an endpoint does when a subscription ends by itself (deleted, forbidden, not found, failed). */
-    interface Ended {
+    public interface Ended {
         void ended(Subscription subscription, Ending ending);
     }
 
-    final String videoId;
-    final ClientConnection client;
+    public final String videoId;
+    public final Connection client;
     private final SubscriptionState state;
     private final ReadBatcher reads;
     private final Frames frames;
@@ -40,7 +40,7 @@ final class Subscription implements SubscriptionState.Sink {
     private ByteBuf offeredWire;
     private int liveSent;
 
-    Subscription(String videoId, ClientConnection client, AccessGuard guard, ReadBatcher reads, Frames frames,
+    Subscription(String videoId, Connection client, AccessGuard guard, ReadBatcher reads, Frames frames,
             SubscriptionHub hub, String greeting, Ended ended) {
         this.videoId = videoId;
         this.client = client;
@@ -63,7 +63,7 @@ final class Subscription implements SubscriptionState.Sink {
     }
 
     /** Registers in the hub, then starts reading: the snapshot, or the log after {@code after}. On the socket's loop. */
-    void start(Resume resume) {
+    public void start(Resume resume) {
         hub.register(this);
         starting = true;
         client.startingChanged(1);
@@ -89,28 +89,28 @@ final class Subscription implements SubscriptionState.Sink {
     }
 
     /** The row may have changed unannounced (deleted, new owner, notifications missed); on the socket's loop. */
-    void doorbell() {
+    public void doorbell() {
         state.onDoorbell();
         client.flush();
     }
 
     /** True until the subscription has been accepted (or refused) by its first read. */
-    boolean isStarting() {
+    public boolean isStarting() {
         return starting;
     }
 
     /** Another subscribe to this video while it is starting: it will get the same answer as the first. */
-    void subscribedAgain() {
+    public void subscribedAgain() {
         repeatedSubscribes++;
     }
 
     /** How many subscribe messages the outcome of the start answers. */
-    int subscribes() {
+    public int subscribes() {
         return 1 + repeatedSubscribes;
     }
 
     /** Stops delivery and leaves the hub and the socket; idempotent. On the socket's loop. */
-    void close() {
+    public void close() {
         doneStarting();
         state.close();
         leave();

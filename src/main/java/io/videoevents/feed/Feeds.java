@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.feed;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.videoevents.VideoEventsConfig;
+import io.videoevents.subscription.Deliveries;
+import io.videoevents.subscription.Frames;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.Divergences;
 import io.videoevents.video.FeedRepository;
@@ -26,7 +28,7 @@ import io.videoevents.video.FeedScope;
  */
 @Startup
 @ApplicationScoped
-class Feeds {
+public class Feeds {
 
     private final FeedRepository repository;
     private final FeedTail tail;
@@ -56,7 +58,7 @@ class Feeds {
      * Opens the feed of {@code scope} on {@code client} and starts it at {@code cursor} (null: a new snapshot;
      * {@code resync}: marked as replacing what the client had). On the socket's loop.
      */
-    FeedSubscription open(ClientConnection client, FeedScope scope, FeedCursor cursor, boolean resync, Runnable ended) {
+    public FeedSubscription open(FeedConnection client, FeedScope scope, FeedCursor cursor, boolean resync, Runnable ended) {
         FeedSubscription subscription = new FeedSubscription(client, scope, this, ended);
         if (!client.addFeed(subscription)) {
             return null;

@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.util.List;
 
@@ -18,7 +18,7 @@ import io.videoevents.video.VideoState;
 
 /** Turns server messages into the text of a frame. A live event is encoded here once and shared by all its subscribers. */
 @ApplicationScoped
-class Frames {
+public class Frames {
 
     private final ObjectMapper json;
 
@@ -34,45 +34,45 @@ class Frames {
                 e.occurredAt() == null ? 0 : e.occurredAt().toEpochMilli());
     }
 
-    String snapshot(VideoState state, boolean resync) {
+    public String snapshot(VideoState state, boolean resync) {
         return encode(new ServerMessage.Snapshot(state.videoId(), state.version(), state.status(), state.updatedAt(),
                 resync ? Boolean.TRUE : null, ChangeTag.textOrNull(state.tag())));
     }
 
-    String deleted(String videoId) {
+    public String deleted(String videoId) {
         return encode(new ServerMessage.Deleted(videoId));
     }
 
-    String subscribed(String videoId) {
+    public String subscribed(String videoId) {
         return encode(new ServerMessage.Subscribed(videoId));
     }
 
-    String unsubscribed(String videoId) {
+    public String unsubscribed(String videoId) {
         return encode(new ServerMessage.Unsubscribed(videoId));
     }
 
-    String error(String code, String message, String videoId) {
+    public String error(String code, String message, String videoId) {
         return encode(new ServerMessage.Error(code, message, videoId));
     }
 
-    String feedError(String code, String message) {
+    public String feedError(String code, String message) {
         return encode(new ServerMessage.Error(code, message, null, Boolean.TRUE));
     }
 
-    String feedSubscribed(FeedScope scope) {
+    public String feedSubscribed(FeedScope scope) {
         return encode(new ServerMessage.FeedSubscribed(scope.wire(), scope.ownerId()));
     }
 
-    String feedUnsubscribed() {
+    public String feedUnsubscribed() {
         return encode(new ServerMessage.FeedUnsubscribed());
     }
 
-    String feedSnapshot(List<FeedVideo> videos, boolean complete, boolean resync, FeedCursor cursor) {
+    public String feedSnapshot(List<FeedVideo> videos, boolean complete, boolean resync, FeedCursor cursor) {
         return encode(new ServerMessage.FeedSnapshot(videos, complete, resync ? Boolean.TRUE : null, cursor.text()));
     }
 
     /** A row of the feed log as a feed of all videos ({@code all}) or an owner's feed shows it. */
-    String feedChange(FeedChange change, boolean all) {
+    public String feedChange(FeedChange change, boolean all) {
         FeedEntry e = FeedEntry.of(change, all);
         return encode(new ServerMessage.FeedChange(e.change(), e.videoId(), e.version(), e.status(), e.previousStatus(),
                 e.ownerId(), e.previousOwnerId(), e.occurredAt(), e.cursor()));

@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

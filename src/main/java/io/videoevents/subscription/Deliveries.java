@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -12,18 +12,18 @@ import io.micrometer.core.instrument.Timer;
  * to sockets, and for live ones the time from the change's commit (the database's clock, taken in the
  * trigger) to the moment they were written, sampled once per event and event loop.
  */
-final class Deliveries {
+public final class Deliveries {
 
     private final Counter delivered;
     private final Timer latency;
 
-    Deliveries(MeterRegistry registry) {
+    public Deliveries(MeterRegistry registry) {
         this(registry, "video.events.delivered", "status events written to sockets", "video.events.delivery",
                 "from the commit of a status change to its frame being written to a socket");
     }
 
     /** The same pair of series under other names (the feed's). */
-    Deliveries(MeterRegistry registry, String countName, String countDescription, String latencyName, String latencyDescription) {
+    public Deliveries(MeterRegistry registry, String countName, String countDescription, String latencyName, String latencyDescription) {
         this.delivered = Counter.builder(countName).description(countDescription).register(registry);
         this.latency = Timer.builder(latencyName)
                 .description(latencyDescription)
@@ -38,7 +38,7 @@ final class Deliveries {
      * latency sample for them, taken when the last was written: the histogram counts (event, event loop)
      * pairs, not sockets, so its cost does not grow with the fan-out.
      */
-    void delivered(int count, long occurredAtMillis) {
+    public void delivered(int count, long occurredAtMillis) {
         delivered.increment(count);
         if (occurredAtMillis > 0) {
             latency.record(Math.max(0, System.currentTimeMillis() - occurredAtMillis), TimeUnit.MILLISECONDS);

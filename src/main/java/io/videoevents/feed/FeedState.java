@@ -1,8 +1,9 @@
-package io.videoevents.socket;
+package io.videoevents.feed;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import io.videoevents.subscription.SubscriptionState;
 import io.videoevents.video.FeedChange;
 import io.videoevents.video.FeedCursor;
 import io.videoevents.video.FeedRepository.ChangesRead;

@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,8 +11,8 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.videoevents.socket.Frames.EventFrame;
-import io.videoevents.socket.SubscriptionState.Ending;
+import io.videoevents.subscription.Frames.EventFrame;
+import io.videoevents.subscription.SubscriptionState.Ending;
 import io.videoevents.video.StatusEvent;
 import io.videoevents.video.VideoRead;
 import io.videoevents.video.VideoState;

@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 
+import io.quarkus.arc.All;
+
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -24,7 +26,7 @@ import io.videoevents.VideoLog;
 import io.videoevents.notify.ListenerEvent;
 import io.videoevents.notify.StatusListener;
 import io.videoevents.video.Divergences;
-import io.videoevents.socket.Frames.EventFrame;
+import io.videoevents.subscription.Frames.EventFrame;
 import io.videoevents.video.StatusEvent;
 
 /**
@@ -35,6 +37,15 @@ import io.videoevents.video.StatusEvent;
 @ApplicationScoped
 public class SubscriptionHub {
 
+    /**
+     * Rung after every notification the hub takes (a status change, a deletion, an owner change, the listener
+     * LISTENing again), after the video's subscriptions were given theirs: how the feed's reader of the log learns
+     * there may be new rows, without this package knowing the feed.
+     */
+    public interface Listener {
+        void ring();
+    }
+
     /** Lines about one change (DEBUG, for changes that carry a trace context): the video's id and the trace id as fields. */
     private static final VideoLog CHANGES = VideoLog.of(SubscriptionHub.class);
 
@@ -42,18 +53,20 @@ public class SubscriptionHub {
     private final AtomicInteger subscriptionCount = new AtomicInteger();
     private final StatusListener listener;
     private final Frames frames;
-    private final FeedTail feeds;
+    private final List<Listener> rung;
+    private final ReadBatcher reads;
     private final DeliveryTracing tracing;
     private final Divergences divergences;
 
     private final Counter backfilled;
 
-    SubscriptionHub(StatusListener listener, Frames frames, FeedTail feeds, DeliveryTracing tracing, Divergences divergences,
-            MeterRegistry registry) {
+    SubscriptionHub(StatusListener listener, Frames frames, @All List<Listener> rung, ReadBatcher reads, DeliveryTracing tracing,
+            Divergences divergences, MeterRegistry registry) {
         this.listener = listener;
         this.divergences = divergences;
         this.frames = frames;
-        this.feeds = feeds;
+        this.rung = List.copyOf(rung);
+        this.reads = reads;
         this.tracing = tracing;
         this.backfilled = Counter.builder("video.events.backfilled")
                 .description("events live subscriptions read from the log instead of a notification: gaps filled, and"
@@ -71,15 +84,15 @@ public class SubscriptionHub {
     void on(ListenerEvent event) {
         if (event instanceof ListenerEvent.StatusChanged changed) {
             deliver(changed.event(), changed.traceparent());
-            feeds.ring();
+            ringListeners();
         } else if (event instanceof ListenerEvent.VideoDeleted deleted) {
             ring(deleted.videoId());
-            feeds.ring();
+            ringListeners();
         } else if (event instanceof ListenerEvent.AccessChanged changed) {
             ring(changed.videoId());
-            feeds.ring();
+            ringListeners();
         } else if (event instanceof ListenerEvent.Listening listening) {
-            feeds.ring();
+            ringListeners();
             // whatever was committed while nobody listened (changes, deletions, new owners): every
             // subscription reads its video again; the reads are merged per video by the ReadBatcher
             int rung = ringAll();
@@ -131,7 +144,7 @@ public class SubscriptionHub {
     private void deliver(StatusEvent event, Set<Subscription> subscriptions, Span traced) {
         EventFrame frame = frames.status(event);
         // the frame's bytes, encoded once; each loop holds a reference while it writes duplicates of them
-        ByteBuf wire = Wire.textFrame(PooledByteBufAllocator.DEFAULT, frame.text());
+        ByteBuf wire = TextFrame.encode(PooledByteBufAllocator.DEFAULT, frame.text());
         try {
             forEachLoop(subscriptions, group -> {
                 Span writes = traced == null ? null : tracing.write(traced, group.size());
@@ -152,6 +165,22 @@ public class SubscriptionHub {
         } finally {
             wire.release();
         }
+    }
+
+    private void ringListeners() {
+        for (Listener each : rung) {
+            each.ring();
+        }
+    }
+
+    /**
+     * A new subscription of {@code client} to {@code videoId}, not yet started: it registers here when it starts
+     * ({@link Subscription#start}); {@code greeting} (if any) goes out once it is accepted, {@code ended} is told if it
+     * ends by itself.
+     */
+    public Subscription subscription(String videoId, Connection client, AccessGuard guard, String greeting,
+            Subscription.Ended ended) {
+        return new Subscription(videoId, client, guard, reads, frames, this, greeting, ended);
     }
 
     /** A doorbell for one video: its subscriptions read the row again before anything newer goes out. */
@@ -273,7 +302,7 @@ public class SubscriptionHub {
     }
 
     /** Subscriptions of one video on this instance. */
-    int watchers(String videoId) {
+    public int watchers(String videoId) {
         Set<Subscription> subscriptions = byVideo.get(videoId);
         return subscriptions == null ? 0 : subscriptions.size();
     }

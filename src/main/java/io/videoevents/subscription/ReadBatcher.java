@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.time.Duration;
 import java.util.ArrayList;

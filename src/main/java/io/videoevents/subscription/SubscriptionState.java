@@ -1,4 +1,4 @@
-package io.videoevents.socket;
+package io.videoevents.subscription;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import io.videoevents.socket.Frames.EventFrame;
+import io.videoevents.subscription.Frames.EventFrame;
 import io.videoevents.video.ChangeTag;
 import io.videoevents.video.StatusEvent;
 import io.videoevents.video.VideoRead;
@@ -48,19 +48,19 @@ import io.videoevents.video.VideoState;
  * held events, the read under way, the doorbell pending); each rule reads what the others wrote, so spread over
  * classes they would share that mutable state, and its unit test walks it case by case as one.
  */
-final class SubscriptionState {
+public final class SubscriptionState {
 
     /** Log rows asked for per read. */
     static final int PAGE = 500;
     /** Live events kept aside during a read; past it they are dropped and taken from the log instead. */
     static final int MAX_HELD = 1000;
     /** Failed reads in a row before the subscription gives up. */
-    static final int MAX_READ_FAILURES = 8;
+    public static final int MAX_READ_FAILURES = 8;
     static final long FIRST_RETRY_MILLIS = 100;
     static final long MAX_RETRY_MILLIS = 5000;
 
     /** Why a subscription ended by itself. */
-    enum Ending {
+    public enum Ending {
         /** The video's row was deleted: nothing more of this stream follows. */
         DELETED,
         /** The caller may not (or may no longer) watch the video. */
@@ -445,7 +445,7 @@ final class SubscriptionState {
         sink.end(ending);
     }
 
-    static long backoff(int failures) {
+    public static long backoff(int failures) {
         return Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(20, failures - 1));
     }
 }
