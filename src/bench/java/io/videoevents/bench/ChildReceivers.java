@@ -98,7 +98,7 @@ final class ChildReceivers implements ReceiverGroup {
     /** The child's side: holds its slice, reports, waits for orders on standard input. */
     static void serve(Options options) throws IOException {
         BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Receivers receivers = new Receivers(options)) {
+        try (Fleet receivers = new Fleet(options)) {
             Connected connected = receivers.connect();
             System.out.println("READY " + connected.sockets() + " " + connected.ready() + " " + connected.failed() + " "
                     + connected.seconds());

@@ -48,7 +48,7 @@ public final class LoadTool {
         System.exit(report.clean() ? 0 : 1);
     }
 
-    /** Runs a scenario, prints its report and writes it (JSON, and the latency plot when there are steps) under --out. */
+    /** Runs a scenario, prints its report and writes it as JSON under --out. */
     public static Report run(String... args) {
         return run(Options.parse(args));
     }
@@ -98,7 +98,7 @@ public final class LoadTool {
             CommitLog commits = driver.setUp();
             ServiceProbe.Memory start = probe.memory();
             List<String> connectionsAtStart = driver.serviceConnections();
-            try (ReceiverGroup receivers = options.processes() > 1 ? new ChildReceivers(options) : new Receivers(options)) {
+            try (ReceiverGroup receivers = options.processes() > 1 ? new ChildReceivers(options) : new Fleet(options)) {
                 ReceiverGroup.Connected connected = receivers.connect();
                 ServiceProbe.Memory withSockets = probe.memory();
                 List<String> connectionsWithSockets = driver.serviceConnections();
@@ -130,9 +130,6 @@ public final class LoadTool {
                         connectionsWithSockets.size(), connectionsAtEnd.size(), connectionsAtEnd, driver.maxConnections(), steps,
                         result.expected, result.received, result.lost, result.duplicates, result.outOfOrder, result.unmatched,
                         result.beforeAck, result.errors, result.unexpectedCloses, result.samples, List.of(), null);
-                if (load) {
-                    plot(options, report, result);
-                }
                 return report;
             }
         }
@@ -214,23 +211,6 @@ public final class LoadTool {
         }
         return new Report.PerSocket(before.heap() < 0 || after.heap() < 0 ? -1 : (after.heap() - before.heap()) / sockets,
                 before.rss() < 0 || after.rss() < 0 ? -1 : (after.rss() - before.rss()) / sockets);
-    }
-
-    private static void plot(Options options, Report report, ReceiveResult result) {
-        List<Plot.Line> lines = new ArrayList<>();
-        for (int i = 0; i < result.latency.length; i++) {
-            StepFigures step = report.steps().get(i);
-            lines.add(new Plot.Line(String.format(Locale.ROOT, "%,d changes/s → %,.0f deliveries/s: p99 %.1f ms", step.targetChangesPerSecond(),
-                    step.deliveriesPerSecond(), step.p99Ms()), result.latency[i]));
-        }
-        try {
-            Files.createDirectories(options.out());
-            Plot.write(options.out().resolve(options.label() + "-latency.png"),
-                    String.format(Locale.ROOT, "video-events: commit → received, %,d sockets over %,d videos", options.sockets(),
-                            options.videos()), lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String describe(Options o) {

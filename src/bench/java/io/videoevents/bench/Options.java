@@ -79,8 +79,6 @@ record Options(
               --label NAME             file name of the report [the scenario]
             compare (defaults differ: --sockets 10000 --videos 1000 --rates 1000,2000 --duration 15 --warmup 5;
                      workers are --writers JDBC sessions; --service and --database are not used):
-              --clients C[,C2]         WebSocket client: jdk (java.net.http, 2 threads), vertx, and/or raw (handshake and
-                           framing over plain TCP: the service, not the client, limits connects/s) [jdk]
               --services S[,S2]        video-events and/or bridge, run in that order [video-events,bridge]
               --warm-connects N        sockets connected first, not measured [3000]
               --burst N                sockets then connecting at once: CPU per connect, connects/s [5000]
@@ -98,9 +96,6 @@ record Options(
               --service-java-opts-extra "O"  appended to them (e.g. a collector to try) []
               --bridge DIR             the Node bridge (start.sh PORT DB), run from a copy under --out
                                        [../shared/peers/node-bridge]
-              --diagnose true          video-events also records JFR and a GC log and takes class histograms
-                                       before the sockets and with them idle; both services are sampled by
-                                       perf record during the first load step; all under --out [false]
             soak (defaults differ: --sockets 1000 well-behaved, --videos 1200, --rates 200 changes/s, --duration 300,
                   --warmup 60, --drain 60, --source-addresses 4; --service and --database are not used;
                   --jar, --service-java, --service-java-opts and --service-java-opts-extra as for compare):
@@ -175,14 +170,13 @@ record Options(
     }
 
     /** What only {@code compare} reads. */
-    record CompareOptions(List<String> clients, List<String> services, int warmConnects, int burst, int rampVideos,
+    record CompareOptions(List<String> services, int warmConnects, int burst, int rampVideos,
             List<Integer> rampRates, int rampDuration, int rampLimitMs, Path jar, Path serviceJava, List<String> serviceJavaOptions,
-            List<String> serviceJavaOptionsExtra, Path bridge, boolean diagnose, int rounds) {
+            List<String> serviceJavaOptionsExtra, Path bridge, int rounds) {
 
         static CompareOptions parse(Reader r) {
             String opts = r.text("service-java-opts", null);
             CompareOptions c = new CompareOptions(
-                    List.of(r.text("clients", "jdk").split(",")),
                     List.of(r.text("services", "video-events,bridge").split(",")),
                     r.integer("warm-connects", 3000),
                     r.integer("burst", 5000),
@@ -195,15 +189,9 @@ record Options(
                     opts == null ? ShippedJvm.options() : ShippedJvm.split(opts),
                     ShippedJvm.split(r.text("service-java-opts-extra", "")),
                     Path.of(r.text("bridge", "../shared/peers/node-bridge")),
-                    Boolean.parseBoolean(r.text("diagnose", "false")),
                     r.integer("rounds", 1));
             if (c.rounds < 1) {
                 throw new IllegalArgumentException("--rounds takes a count of 1 or more\n" + USAGE);
-            }
-            for (String client : c.clients) {
-                if (!List.of("jdk", "vertx", "raw").contains(client)) {
-                    throw new IllegalArgumentException("--clients takes jdk, vertx and/or raw, not " + client + "\n" + USAGE);
-                }
             }
             for (String service : c.services) {
                 if (!List.of(Compare.VIDEO_EVENTS, Compare.BRIDGE).contains(service)) {

@@ -49,7 +49,7 @@ final class ReceiveResult {
     }
 
     void merge(ReceiveResult other) {
-        for (int i = 0; i < latency.length; i++) {
+        for (int i = 0; i < Math.min(latency.length, other.latency.length); i++) {
             latency[i].add(other.latency[i]);
             fromSend[i].add(other.fromSend[i]);
         }

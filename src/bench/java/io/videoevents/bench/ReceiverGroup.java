@@ -1,6 +1,6 @@
 package io.videoevents.bench;
 
-/** Sockets held by this process ({@link Receivers}) or by child processes ({@link ChildReceivers}). */
+/** Sockets held by this process ({@link Fleet}) or by child processes ({@link ChildReceivers}). */
 interface ReceiverGroup extends AutoCloseable {
 
     /** How the sockets came up: how many were asked for, how many got their snapshots, how many failed, and how long it took. */

@@ -64,7 +64,7 @@ final class Soak {
     }
 
     /** CPU over a phase, in % of one core (the machine has {@code nproc} of them). */
-    record Cpu(double service, double tool, double misbehavingProcesses, double postgres, double machine, double others) {
+    record Cpu(double service, double tool, double misbehavingProcesses, double postgres) {
     }
 
     /** The service once every socket was closed. */
@@ -79,7 +79,7 @@ final class Soak {
 
     record Result(String description, String command, List<String> jvmOptions, long servicePid, Phase warmup, Phase soak,
             double heapGrowthPercent, Map<String, Boolean> checks, long errorLines, long warnLines, List<String> logSamples,
-            String histogramDiff, String text, boolean clean) {
+            String text, boolean clean) {
     }
 
     static Result run(Options options) {
@@ -176,9 +176,7 @@ final class Soak {
                 double[] after = cpuReading(pid, children);
                 double elapsed = (System.nanoTime() - started) / 1e9;
                 cpu = new Cpu(100 * (after[0] - before[0]) / elapsed, 100 * (after[1] - before[1]) / elapsed,
-                        100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed, 100 * (after[4] - before[4]) / elapsed,
-                        100 * ((after[4] - before[4]) - (after[0] - before[0]) - (after[1] - before[1]) - (after[2] - before[2])
-                                - (after[3] - before[3])) / elapsed);
+                        100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed);
                 misbehaving = children.stop();
             }
             double slowClosed = probe.metric("video_events_slow_client_closes_total", "") - slowBefore;
@@ -187,8 +185,8 @@ final class Soak {
                     done.seconds(), (done.changes() + done.deletes() + done.creates() + done.ownerChanges()) / done.seconds(), done.failed(),
                     done.unexpectedVersions());
             line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %%, misbehaving process(es) %.0f %%, "
-                    + "PostgreSQL %.0f %%, other processes %.0f %%, machine %.0f %%", Runtime.getRuntime().availableProcessors(),
-                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres(), cpu.others(), cpu.machine());
+                    + "PostgreSQL %.0f %%", Runtime.getRuntime().availableProcessors(),
+                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres());
             line("during the phase (every 10 s): seconds, connections, subscriptions, heap in use (not collected), RSS, service CPU");
             for (Sample x : samples) {
                 line("  %5.0f %,7.0f %,9.0f %8s %8s %5.0f %%", x.seconds(), x.connections(), x.subscriptions(), mib(x.heapUsed()),
@@ -216,12 +214,12 @@ final class Soak {
         }
     }
 
-    /** Service, tool, children, PostgreSQL and machine CPU seconds so far. */
+    /** Service, tool, children and PostgreSQL CPU seconds so far. */
     private double[] cpuReading(long pid, Children children) {
         ServiceProbe.Cpu service = Proc.cpu(pid);
         ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
         return new double[] { service == null ? Double.NaN : service.total(), tool == null ? Double.NaN : tool.total(), children.cpu(),
-                postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN, Proc.machineBusy() };
+                postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN };
     }
 
     /**
@@ -266,11 +264,6 @@ final class Soak {
         long before = Math.min(warmup.settled().liveHeap(), warmup.settled().liveHeapSecondReading());
         long after = Math.min(soak.settled().liveHeap(), soak.settled().liveHeapSecondReading());
         double growth = 100.0 * (after - before) / before;
-        Path diff = options.out().resolve(options.label() + "-histogram-diff.txt");
-        String histogramDiff = HistogramDiff.perSocket(Path.of(warmup.settled().histogram()), Path.of(soak.settled().histogram()), 1, 30)
-                .replace("live heap added per socket (1 sockets)", "live heap after the soak less after the warm-up")
-                .replace("B/socket", "bytes").replace("obj/socket", "objects");
-        write(diff, histogramDiff);
         long errors = 0;
         long warnings = 0;
         // lines of the same kind counted together: level, logger, and the message with ids and numbers blanked
@@ -307,8 +300,8 @@ final class Soak {
         checks.put("no ERROR in the service's log", errors == 0);
         line("");
         line("== %s", description);
-        line("live heap after a full GC, every socket closed: after the warm-up %,d B, after the soak %,d B: %+.2f %% (limit %+.0f %%); "
-                + "by class: %s", before, after, growth, s.heapTolerancePercent(), diff);
+        line("live heap after a full GC, every socket closed: after the warm-up %,d B, after the soak %,d B: %+.2f %% (limit %+.0f %%)",
+                before, after, growth, s.heapTolerancePercent());
         line("service RSS: after the warm-up %s, peak during the soak %s, at the end %s", mib(warmup.settled().rss()), mib(soak.peakRss()),
                 mib(soak.settled().rss()));
         line("service log: %d ERROR, %d WARN lines%s", errors, warnings, logSamples.isEmpty() ? "" : ", by kind:");
@@ -317,7 +310,7 @@ final class Soak {
         boolean clean = checks.values().stream().allMatch(ok -> ok);
         line(clean ? "RESULT: clean" : "RESULT: NOT CLEAN");
         return new Result(description, String.join(" ", service.command), jvm, service.pid(), warmup, soak, growth, checks, errors, warnings,
-                logSamples, histogramDiff, text.toString(), clean);
+                logSamples, text.toString(), clean);
     }
 
     private static long histogramTotal(String histogram) {
