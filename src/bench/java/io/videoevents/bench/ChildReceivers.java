@@ -1,29 +1,12 @@
 package io.videoevents.bench;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
+import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.*;
+import java.util.*;
+import java.util.concurrent.*;
 
-/**
- * Sockets spread over child processes of this tool (each process here may hold at most 20,000 file
- * descriptors). A child holds its slice of the sockets and answers on its standard streams:
- * {@code READY} with its connect figures, then, told {@code FINISH <commits> <result> <steps> <drain>},
- * judges what it received against the driver's commit log and writes its result file. A child whose
- * parent goes away sees its standard input end and exits.
- */
+/** Sockets spread over child processes of this tool (each process here may hold at most 20,000 file descriptors). */
 final class ChildReceivers implements ReceiverGroup {
 
     private final List<Child> children = new ArrayList<>();

@@ -1,17 +1,11 @@
 package io.videoevents.bench;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import java.io.*;
 import java.util.Arrays;
 
 /**
- * When each status change the driver made was committed: per video and version, the
- * {@code System.nanoTime()} at which the UPDATE was sent and at which its commit was acknowledged, and
- * the step it belongs to. The commit itself happens between the two; PostgreSQL signals listeners
- * before it answers the writer, so a client can hear of a change before the writer does. On Linux,
- * HotSpot's nanoTime reads CLOCK_MONOTONIC, one clock for every process on the machine, so receive
- * times taken in other processes compare with these directly.
+ * When each status change the workers made was sent and its commit acknowledged, per video and version, and its step;
+ * {@code System.nanoTime()} is CLOCK_MONOTONIC, one clock for every process here, so receivers compare with it directly.
  */
 final class CommitLog {
 

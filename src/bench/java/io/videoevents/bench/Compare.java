@@ -1,14 +1,10 @@
 package io.videoevents.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.*;
+import java.nio.file.*;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiPredicate;
-import java.util.function.Function;
+import java.util.function.*;
 
 import org.HdrHistogram.Histogram;
 
@@ -154,7 +150,7 @@ final class Compare {
         long pid = process.pid();
         boolean jvm = service.equals(VIDEO_EVENTS);
         ServiceProbe probe = new ServiceProbe(process.uri(), OptionalLong.of(pid));
-        String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + Driver.APPLICATION_NAME;
+        String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + JdbcWorkers.APPLICATION_NAME;
         try (JdbcWorkers workers = new JdbcWorkers(jdbc, options.writers())) {
             String[] ids = Fleet.ids(options, options.videos());
             CommitLog commits = workers.prepare(ids);
@@ -189,7 +185,7 @@ final class Compare {
                     workers.run(options.rates().get(0), options.warmupSeconds(), -1);
                 }
                 List<Reading[]> cpu = new ArrayList<>();
-                List<Driver.Step> steps = new ArrayList<>();
+                List<JdbcWorkers.Step> steps = new ArrayList<>();
                 for (int i = 0; i < options.rates().size(); i++) {
                     Reading before = read(probe, pid, jvm, true);
                     steps.add(workers.run(options.rates().get(i), options.durationSeconds(), i));
@@ -230,7 +226,7 @@ final class Compare {
             ReceiveResult result = null;
             for (int i = 0; i < c.rampRates().size(); i++) {
                 Reading before = read(probe, process.pid(), jvm, true);
-                Driver.Step driven = workers.run(c.rampRates().get(i), c.rampDuration(), i);
+                JdbcWorkers.Step driven = workers.run(c.rampRates().get(i), c.rampDuration(), i);
                 Reading after = read(probe, process.pid(), jvm, false);
                 result = fleet.collect(commits, options.drainSeconds());
                 Step step = step(driven, result, i, before, after);
@@ -260,7 +256,7 @@ final class Compare {
                 postgres);
     }
 
-    private static Step step(Driver.Step driven, ReceiveResult result, int i, Reading before, Reading after) {
+    private static Step step(JdbcWorkers.Step driven, ReceiveResult result, int i, Reading before, Reading after) {
         Reading used = after.minus(before);
         Histogram latency = i < result.latency.length ? result.latency[i] : ReceiveResult.newHistogram();
         Histogram fromSend = i < result.fromSend.length ? result.fromSend[i] : ReceiveResult.newHistogram();
@@ -288,10 +284,7 @@ final class Compare {
         return ServiceProcess.bridge(bridgeCopy().resolve("start.sh"), port, database, log, Map.of());
     }
 
-    /**
-     * The bridge runs from a copy under --out: its start script installs its npm packages next to
-     * itself, and the directory it comes from is shared with others.
-     */
+    /** The bridge runs from a copy under --out. */
     private Path bridgeCopy() {
         Path copy = options.out().resolve("node-bridge").toAbsolutePath();
         try {
@@ -335,10 +328,7 @@ final class Compare {
         }
     }
 
-    /**
-     * Waits until the sockets' TCP connections to the service's port are gone (closed on both sides);
-     * a few may stay: the tool's own HTTP connections for readiness and metrics.
-     */
+    /** Waits until the sockets' TCP connections to the service's port are gone (closed on both sides). */
     private static void awaitConnectionsGone(int port, int seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         int left;

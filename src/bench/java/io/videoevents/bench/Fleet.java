@@ -1,31 +1,19 @@
 package io.videoevents.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.*;
 import java.net.URI;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.*;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.*;
+import io.vertx.core.http.*;
 import io.vertx.core.impl.VertxInternal;
 
-/**
- * The tool's WebSocket client (Vert.x), for every scenario that checks deliveries. Socket {@code i} watches a fixed set of
- * videos, on {@code /videos/{id}/events} or on {@code /events} (several videos, or the feed), and connects from loopback
- * address {@code 127.0.0.(1 + i % A)}. Sockets open in waves, at most so many connecting at once; every status frame is
- * stamped on arrival and checked: duplicate, out of order, or the next one.
- */
+/** The tool's WebSocket client (Vert.x), for every scenario that checks deliveries. */
 final class Fleet implements ReceiverGroup {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -395,8 +383,9 @@ final class Fleet implements ReceiverGroup {
     }
 
     /**
-     * Waits at most {@code drainSeconds} until every committed change has reached every ready socket, files the arrivals
-     * since the last call into per-step histograms (ack → received, sent → received) and returns the counts so far.
+     * Waits at most {@code drainSeconds} until every committed change has reached every ready socket, files the
+     * arrivals since the last call into per-step histograms (ack → received, sent → received) and returns the counts so
+     * far.
      */
     ReceiveResult collect(CommitLog commits, int drainSeconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
@@ -464,7 +453,11 @@ final class Fleet implements ReceiverGroup {
     @Override
     public void close() {
         closeAll(10);
-        Driver.await(vertx.close());
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void waitOnLock(long millis) {

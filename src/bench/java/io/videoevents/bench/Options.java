@@ -2,17 +2,9 @@ package io.videoevents.bench;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
+import java.util.*;
 
-/**
- * Everything a run is told on the command line ({@code --name value}); see {@link #USAGE}. Child
- * processes get the same options back as arguments, plus their share of the sockets.
- */
+/** Everything a run is told on the command line ({@code --name value}). */
 record Options(
         String scenario,
         URI service,

@@ -2,10 +2,8 @@ package io.videoevents.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.*;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 
 /** Readings of any process of this machine from /proc (a JVM, Node, the tool itself), and {@code jcmd} for a JVM. */

@@ -1,18 +1,12 @@
 package io.videoevents.bench;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import java.io.*;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.*;
 
 import org.HdrHistogram.Histogram;
 
-/**
- * What the receiving sockets saw: commit-to-receive latency per step (microseconds), and every way a
- * delivery can go wrong. Results of several processes merge into one.
- */
+/** What the receiving sockets saw. */
 final class ReceiveResult {
 
     /** Latencies up to a minute, three significant digits. */

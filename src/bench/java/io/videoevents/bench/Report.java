@@ -1,7 +1,6 @@
 package io.videoevents.bench;
 
-import java.util.List;
-import java.util.Locale;
+import java.util.*;
 
 /** What a run found, printed as text and written as JSON. */
 public record Report(

@@ -2,20 +2,13 @@ package io.videoevents.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.http.*;
+import java.nio.file.*;
 import java.time.Duration;
-import java.util.List;
-import java.util.OptionalLong;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 
-/**
- * Reads the service from outside: its resident memory from /proc, its heap from its own metrics after
- * asking the JVM for a full collection (jcmd), so the figure is what stays live, not garbage.
- */
+/** Reads the service from outside: RSS from /proc, live heap from its metrics after a full collection (jcmd). */
 final class ServiceProbe {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

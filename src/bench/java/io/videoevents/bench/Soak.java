@@ -1,46 +1,15 @@
 package io.videoevents.bench;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
+import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.*;
+import java.util.*;
+import java.util.concurrent.*;
 
 /**
- * {@code soak}: one socket must not hurt the service, whatever it does. The tool starts the packaged
- * jar (with the JVM options it ships with) on a fresh database, creates the videos (a few with a long
- * history), and runs, in two phases, a warm-up and the soak itself:
- *
- * <ul>
- * <li>well-behaved sockets ({@link SteadyClients}) that check every version they receive and come back
- * with {@code after} when closed for a documented reason;</li>
- * <li>misbehaving sockets ({@link Misbehaving}, in child processes) that break every documented rule,
- * over and over, each time connecting again;</li>
- * <li>workers ({@link SoakWorkers}) that change statuses and now and then delete a video, create it
- * again and change owners.</li>
- * </ul>
- *
- * After each phase every socket is closed. After the warm-up the service's live heap (after a full
- * collection) is the reference; after the soak the run checks that the service holds no connection
- * and no subscription, that its live heap is back within the tolerance, that the well-behaved sockets
- * lost, repeated and reordered nothing, and that the service logged no ERROR. The heartbeat is made
- * shorter for the run (system properties of the jar), so that silent clients are closed within it.
+ * {@code soak}: well-behaved sockets ({@link SteadyClients}) beside misbehaving ones ({@link Misbehaving}, in child
+ * processes) while workers ({@link SoakWorkers}) change, delete and re-own videos, in a warm-up and a soak phase; then
+ * the gauges must be back at 0, the live heap within the tolerance, nothing lost and no ERROR logged.
  */
 final class Soak {
 
@@ -116,7 +85,7 @@ final class Soak {
             service.awaitReady(180);
             line("service ready in %.1f s (pid %d, port %d); log %s", service.readySeconds(), service.pid(), port, log);
             ServiceProbe probe = new ServiceProbe(service.uri(), OptionalLong.of(service.pid()));
-            String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + Driver.APPLICATION_NAME;
+            String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + JdbcWorkers.APPLICATION_NAME;
             try (SoakWorkers workers = new SoakWorkers(jdbc, options.writers(), ids, s.longVideos())) {
                 long created = System.nanoTime();
                 workers.create(s.longHistory());
@@ -222,11 +191,7 @@ final class Soak {
                 postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN };
     }
 
-    /**
-     * Once every socket is closed: waits (at most --drain s) for the service's connection and subscription
-     * gauges to reach 0, then reads its live heap: the total of a class histogram (the JVM collects fully
-     * first), twice, and its own heap metric after a full collection.
-     */
+    /** Once every socket is closed: waits for the gauges to reach 0, then reads the live heap (class histogram, twice). */
     private Settled settle(String name, ServiceProcess service, ServiceProbe probe) {
         long started = System.nanoTime();
         long deadline = started + TimeUnit.SECONDS.toNanos(options.drainSeconds());

@@ -1,27 +1,12 @@
 package io.videoevents.bench;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
+import java.sql.*;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-/**
- * The soak's workers: plain JDBC sessions, autocommit, as a worker fleet writes. Besides status
- * changes at a paced rate they now and then delete a video (and create it again 3-10 s later, so
- * its id starts a new stream above the deleted one's versions) and change a video's owner. Session
- * {@code w} owns the videos whose index is {@code w} modulo the sessions, so everything of one video
- * happens in one session, in order, and the {@link Streams} it records is the truth the well-behaved
- * clients are checked against. Videos with a long history are never deleted (they serve the replays).
- */
+/** The soak's workers. */
 final class SoakWorkers implements AutoCloseable {
 
     private static final String[] STATUSES = { "pending", "processing", "processed", "failed" };
@@ -99,12 +84,7 @@ final class SoakWorkers implements AutoCloseable {
         return streams;
     }
 
-    /**
-     * Runs the sessions for {@code seconds}: {@code rate} statements a second in all, of which
-     * {@code deletesPerMinute} deletions and {@code ownerChangesPerMinute} owner changes a minute, the rest
-     * status changes; deleted videos are created again 3-10 s later. Returns once every session has had
-     * its last statement answered and every video deleted meanwhile exists again.
-     */
+    /** Runs the sessions for {@code seconds}. */
     Done run(int rate, int seconds, int deletesPerMinute, int ownerChangesPerMinute) {
         int writers = sessions.size();
         long startedAt = System.nanoTime();
@@ -229,13 +209,7 @@ final class SoakWorkers implements AutoCloseable {
         }
     }
 
-    /**
-     * Every version the workers committed, per video, as streams: a stream is an unbroken run of
-     * versions of one row, from its creation (or from where it stood when the log began) to its
-     * deletion, or still going. An id created again starts a new stream above the old one's last
-     * version. Written by the video's session, read by the checker: each video's entry is guarded by
-     * the entry itself.
-     */
+    /** Every version the workers committed, per video, as streams. */
     static final class Streams {
 
         /** One stream: versions first..last of one row; {@code deleted} once the row was deleted. */
