@@ -22,10 +22,7 @@ final class ChildReceivers implements ReceiverGroup {
         for (int p = 0; p < options.processes(); p++) {
             int from = Math.min(options.sockets(), p * per);
             int to = Math.min(options.sockets(), from + per);
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx2g", "-cp", System.getProperty("java.class.path"), LoadTool.class.getName()));
-            command.addAll(options.childArguments(from, to));
-            children.add(new Child(p, command));
+            children.add(new Child("receiver " + p, "2g", options.childArguments(from, to)));
         }
     }
 
@@ -49,12 +46,12 @@ final class ChildReceivers implements ReceiverGroup {
             throw new UncheckedIOException(e);
         }
         for (Child child : children) {
-            child.send("FINISH " + commitFile + " " + workDir.resolve("result-" + child.index + ".bin") + " " + steps + " " + drainSeconds);
+            child.send("FINISH " + commitFile + " " + workDir.resolve("result-" + children.indexOf(child) + ".bin") + " " + steps + " " + drainSeconds);
         }
         ReceiveResult total = new ReceiveResult(steps);
         for (Child child : children) {
             child.expect("DONE", drainSeconds + 120L);
-            try (DataInputStream in = new DataInputStream(Files.newInputStream(workDir.resolve("result-" + child.index + ".bin")))) {
+            try (DataInputStream in = new DataInputStream(Files.newInputStream(workDir.resolve("result-" + children.indexOf(child) + ".bin")))) {
                 total.merge(ReceiveResult.read(in));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -103,80 +100,6 @@ final class ChildReceivers implements ReceiverGroup {
                 } else if (order[0].equals("EXIT")) {
                     break;
                 }
-            }
-        }
-    }
-
-    private static final class Child {
-        final int index;
-        final Process process;
-        final BufferedWriter input;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        Child(int index, List<String> command) {
-            this.index = index;
-            try {
-                process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            input = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the child is gone; expect() reports it
-                }
-            }, "bench-child-" + index);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        String expect(String prefix, long seconds) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            try {
-                while (System.nanoTime() < deadline) {
-                    String line = lines.poll(200, TimeUnit.MILLISECONDS);
-                    if (line != null && line.startsWith(prefix)) {
-                        return line;
-                    }
-                    if (line != null) {
-                        System.out.println("[receiver " + index + "] " + line);
-                    } else if (!process.isAlive()) {
-                        throw new IllegalStateException("receiver process " + index + " exited with " + process.exitValue());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("receiver process " + index + " did not say " + prefix + " in " + seconds + " s");
-        }
-
-        void send(String line) {
-            try {
-                input.write(line);
-                input.newLine();
-                input.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("receiver process " + index + " is gone", e);
-            }
-        }
-
-        void stop() {
-            try {
-                send("EXIT");
-                input.close();
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (RuntimeException | IOException e) {
-                process.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
             }
         }
     }

@@ -43,7 +43,7 @@ record Options(
               notify-rate        no sockets: the highest notifying commit rate, and whether the listener keeps up
               listen-per-socket  the one-LISTEN-connection-per-socket design: how many PostgreSQL admits
               compare            starts video-events' packaged jar, then the Node bridge, each on a fresh database, drives
-                                 both with the same clients and workers, prints one table of both and their ratios
+                                 both with the same client and workers, prints one table of both and their ratios
               soak               starts video-events' packaged jar on a fresh database; well-behaved sockets that check
                                  every version beside misbehaving ones that break every documented rule, while workers
                                  change, delete and re-create videos; then: nothing left registered, heap back, nothing lost
@@ -58,7 +58,7 @@ record Options(
               --rates U[,U2,...]       status changes per second, one step per value [200]
               --duration D             seconds per step [10]
               --warmup W               seconds at the first rate before measuring [0]
-              --writers W              worker connections driving the changes [4]
+              --writers W              worker JDBC sessions driving the changes [4]
               --processes P            receiver processes (each may hold ~19,000 sockets here) [1]
               --source-addresses A     loopback source addresses 127.0.0.1..127.0.0.A [1]
               --connect-concurrency C  connects in flight [200]
@@ -67,10 +67,10 @@ record Options(
               --hold H                 seconds the idle scenario holds its sockets [5]
               --video-prefix P         id prefix of the benchmark's videos [bench-]
               --service-pid PID        the service's process (found from its port when omitted)
-              --out DIR                where the JSON report and the latency plot go [target/bench]
+              --out DIR                where the JSON report goes [target/bench]
               --label NAME             file name of the report [the scenario]
             compare (defaults differ: --sockets 10000 --videos 1000 --rates 1000,2000 --duration 15 --warmup 5;
-                     workers are --writers JDBC sessions; --service and --database are not used):
+                     --service and --database are not used):
               --services S[,S2]        video-events and/or bridge, run in that order [video-events,bridge]
               --warm-connects N        sockets connected first, not measured [3000]
               --burst N                sockets then connecting at once: CPU per connect, connects/s [5000]

@@ -17,7 +17,6 @@ final class Soak {
     private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern
             .compile("^\\S+ \\S+\\s+(ERROR|WARN|INFO|DEBUG|TRACE)\\s+\\[([^\\]]*)\\] \\([^)]*\\) (.*)$");
 
-
     private final Options options;
     private final Options.SoakOptions s;
     private final OptionalLong postmaster = ServiceProbe.listeningProcess(5432);
@@ -299,7 +298,6 @@ final class Soak {
         return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,.1f MiB", bytes / 1048576.0);
     }
 
-
     private static void write(Path file, String content) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -309,13 +307,9 @@ final class Soak {
         }
     }
 
-
-
     /** The child processes holding the misbehaving sockets ({@code misbehave}); each dies with its standard input. */
     private final class Children implements AutoCloseable {
-        private final List<Process> processes = new ArrayList<>();
-        private final List<BlockingQueue<String>> lines = new ArrayList<>();
-        private final List<BufferedWriter> inputs = new ArrayList<>();
+        private final List<Child> children = new ArrayList<>();
         private final List<Path> results = new ArrayList<>();
 
         Children(String phase, ServiceProcess service) {
@@ -327,65 +321,39 @@ final class Soak {
                 int to = Math.min(total, from + per);
                 Path result = options.out().resolve(options.label() + "-misbehaving-" + phase + "-" + p + ".tsv").toAbsolutePath();
                 results.add(result);
-                List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx1g", "-cp", System.getProperty("java.class.path"), LoadTool.class.getName(), "misbehave",
+                try {
+                    Files.createDirectories(result.getParent());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                children.add(new Child("misbehaving process " + p, "1g", List.of("misbehave",
                         "--service", service.uri().toString(), "--videos", String.valueOf(options.videos()),
                         "--video-prefix", options.videoPrefix(), "--sockets", String.valueOf(total),
                         "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to),
                         "--source-addresses", String.valueOf(options.sourceAddresses()), "--event-loops", String.valueOf(options.eventLoops()),
                         "--long-videos", String.valueOf(s.longVideos()), "--ping-interval", s.pingInterval(),
-                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString()));
-                try {
-                    Files.createDirectories(result.getParent());
-                    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                    processes.add(process);
-                    inputs.add(new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)));
-                    BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-                    lines.add(queue);
-                    Thread reader = new Thread(() -> {
-                        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                            String l;
-                            while ((l = out.readLine()) != null) {
-                                queue.add(l);
-                            }
-                        } catch (IOException ignored) {
-                            // the child is gone; expect() says so
-                        }
-                    }, "soak-child-" + p);
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString())));
             }
-            for (int p = 0; p < processes.size(); p++) {
-                expect(p, "READY", 60);
-            }
+            children.forEach(child -> child.expect("READY", 60));
         }
 
         /** CPU seconds of the children so far. */
         double cpu() {
-            double total = 0;
-            for (Process process : processes) {
-                ServiceProbe.Cpu c = Proc.cpu(process.pid());
-                total += c == null ? 0 : c.total();
-            }
-            return total;
+            return children.stream().map(child -> Proc.cpu(child.pid())).mapToDouble(c -> c == null ? 0 : c.total()).sum();
         }
 
         /** Tells every child to stop (each closes its sockets) and returns their tallies, merged. */
         Map<String, Long> stop() {
-            for (BufferedWriter input : inputs) {
+            for (Child child : children) {
                 try {
-                    input.write("STOP\n");
-                    input.flush();
-                } catch (IOException e) {
+                    child.send("STOP");
+                } catch (UncheckedIOException e) {
                     // gone already; expect() says so
                 }
             }
             Map<String, Long> tally = new TreeMap<>();
-            for (int p = 0; p < processes.size(); p++) {
-                String done = expect(p, "DONE", 120);
+            for (int p = 0; p < children.size(); p++) {
+                String done = children.get(p).expect("DONE", 120);
                 if (!done.equals("DONE 0")) {
                     tally.merge("(sockets still open when the child stopped waiting for them)", Long.parseLong(done.substring(5)), Long::sum);
                 }
@@ -403,42 +371,9 @@ final class Soak {
             return tally;
         }
 
-        private String expect(int p, String prefix, int seconds) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            try {
-                while (System.nanoTime() < deadline) {
-                    String l = lines.get(p).poll(200, TimeUnit.MILLISECONDS);
-                    if (l != null && l.startsWith(prefix)) {
-                        return l;
-                    }
-                    if (l == null && !processes.get(p).isAlive()) {
-                        throw new IllegalStateException("misbehaving process " + p + " exited with " + processes.get(p).exitValue());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("misbehaving process " + p + " did not say " + prefix + " within " + seconds + " s");
-        }
-
         @Override
         public void close() {
-            for (int p = 0; p < processes.size(); p++) {
-                try {
-                    inputs.get(p).close();
-                } catch (IOException ignored) {
-                    // it ends with its input anyway
-                }
-                Process process = processes.get(p);
-                try {
-                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                        process.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    process.destroyForcibly();
-                }
-            }
+            children.forEach(Child::stop);
         }
     }
 }
