@@ -1,6 +1,5 @@
 package io.videoevents.bench;
 
-import java.io.*;
 import java.util.Arrays;
 
 /**
@@ -71,47 +70,5 @@ final class CommitLog {
             total += c;
         }
         return total;
-    }
-
-    void write(DataOutputStream out) throws IOException {
-        out.writeInt(baseVersion.length);
-        for (int v = 0; v < baseVersion.length; v++) {
-            out.writeLong(baseVersion[v]);
-            out.writeInt(count[v]);
-            for (int i = 0; i < count[v]; i++) {
-                out.writeLong(nanos[v][i]);
-                out.writeLong(sent[v][i]);
-                out.writeByte(steps[v][i]);
-            }
-        }
-    }
-
-    static CommitLog read(DataInputStream in) throws IOException {
-        int videos = in.readInt();
-        long[] base = new long[videos];
-        long[][] nanos = new long[videos][];
-        long[][] sent = new long[videos][];
-        byte[][] steps = new byte[videos][];
-        int[] count = new int[videos];
-        for (int v = 0; v < videos; v++) {
-            base[v] = in.readLong();
-            count[v] = in.readInt();
-            nanos[v] = new long[Math.max(16, count[v])];
-            sent[v] = new long[Math.max(16, count[v])];
-            steps[v] = new byte[Math.max(16, count[v])];
-            for (int i = 0; i < count[v]; i++) {
-                nanos[v][i] = in.readLong();
-                sent[v][i] = in.readLong();
-                steps[v][i] = in.readByte();
-            }
-        }
-        CommitLog log = new CommitLog(base);
-        for (int v = 0; v < videos; v++) {
-            log.nanos[v] = nanos[v];
-            log.sent[v] = sent[v];
-            log.steps[v] = steps[v];
-            log.count[v] = count[v];
-        }
-        return log;
     }
 }

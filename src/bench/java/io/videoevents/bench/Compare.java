@@ -55,7 +55,7 @@ final class Compare {
     }
 
     /** One connect wave, with the service's and the tool's CPU per socket connected. */
-    record Wave(ReceiverGroup.Connected connected, double serviceCpuMicrosPerConnect, double toolCpuMicrosPerConnect) {
+    record Wave(Fleet.Connected connected, double serviceCpuMicrosPerConnect, double toolCpuMicrosPerConnect) {
     }
 
     /** One driven step, and PostgreSQL's CPU over it (% of one core). */
@@ -85,7 +85,7 @@ final class Compare {
 
     /** One service's run. Bytes, microseconds, milliseconds; -1 where unknown or not run. */
     record ServiceRun(String service, String command, double readySeconds, long rssStart, long rssIdle, long rssPerIdleSocket,
-            long heapStart, long heapIdle, long heapPerIdleSocket, Wave warmup, Wave burst, Wave rest, ReceiverGroup.Connected topUp,
+            long heapStart, long heapIdle, long heapPerIdleSocket, Wave warmup, Wave burst, Wave rest, Fleet.Connected topUp,
             List<String> connectProblems, List<Step> load, Checked loadChecked, Wave storm, List<Step> ramp, Checked rampChecked,
             double rampHighestUnderLimit, double rampFirstOverLimit, String failure) {
     }
@@ -268,7 +268,7 @@ final class Compare {
     private Wave wave(Fleet fleet, long pid, int from, int to, int concurrency) {
         ServiceProbe.Cpu service = Proc.cpu(pid);
         ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
-        ReceiverGroup.Connected connected = fleet.connect(from, to, concurrency, 300);
+        Fleet.Connected connected = fleet.connect(from, to, concurrency, 300);
         int n = Math.max(1, connected.ready());
         return new Wave(connected, Proc.cpu(pid).minus(service).total() * 1e6 / n, Proc.cpu(Proc.self()).minus(tool).total() * 1e6 / n);
     }
@@ -546,7 +546,7 @@ final class Compare {
         Wave warmup;
         Wave burst;
         Wave rest;
-        ReceiverGroup.Connected topUp;
+        Fleet.Connected topUp;
         List<String> connectProblems;
         List<Step> load;
         Checked loadChecked;

@@ -14,7 +14,15 @@ import io.vertx.core.http.*;
 import io.vertx.core.impl.VertxInternal;
 
 /** The tool's WebSocket client (Vert.x), for every scenario that checks deliveries. */
-final class Fleet implements ReceiverGroup {
+final class Fleet implements AutoCloseable {
+
+    /** How the sockets came up: how many were asked for, how many got their snapshots, how many failed, and how long it took. */
+    record Connected(int sockets, int ready, int failed, double seconds) {
+        double perSecond() {
+            return seconds == 0 ? 0 : ready / seconds;
+        }
+    }
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Seconds without a socket of a wave getting its snapshot (or failing) after which the wave ends. */
@@ -50,19 +58,19 @@ final class Fleet implements ReceiverGroup {
     private int waveFailed;
     private volatile boolean closing;
 
-    /** {@code load} and {@code idle}, or a child's slice of them: the sockets [from, to) of the options. */
+    /** {@code load} and {@code idle}: the sockets of the options. */
     Fleet(Options o) {
-        this(o.service(), ids(o, o.videos()), o.to() - o.from(), o.sourceAddresses(), o.eventLoops(), o.connectConcurrency());
+        this(o.service(), ids(o, o.videos()), o.sockets(), o.sourceAddresses(), o.eventLoops(), o.connectConcurrency());
         int oneVideo = (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
         int k = o.videosPerSocket();
-        for (int i = o.from(); i < o.to(); i++) {
+        for (int i = 0; i < o.sockets(); i++) {
             boolean multiplexed = i >= oneVideo;
             boolean feed = multiplexed && k == 0;
             int[] watched = new int[feed ? o.videos() : multiplexed ? k : 1];
             for (int j = 0; j < watched.length; j++) {
                 watched[j] = feed ? j : (int) (((long) i * watched.length + j) % o.videos());
             }
-            socks[i - o.from()] = new Sock(i, multiplexed, feed, watched);
+            socks[i] = new Sock(i, multiplexed, feed, watched);
         }
     }
 
@@ -102,8 +110,7 @@ final class Fleet implements ReceiverGroup {
         return ids;
     }
 
-    @Override
-    public Connected connect() {
+    Connected connect() {
         return connect(0, socks.length, concurrency, 600);
     }
 
@@ -375,8 +382,7 @@ final class Fleet implements ReceiverGroup {
         return received;
     }
 
-    @Override
-    public ReceiveResult finish(CommitLog commits, int steps, int drainSeconds) {
+    ReceiveResult finish(CommitLog commits, int steps, int drainSeconds) {
         ReceiveResult result = new ReceiveResult(steps);
         result.merge(collect(commits, drainSeconds));
         return result;

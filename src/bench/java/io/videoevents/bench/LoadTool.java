@@ -26,10 +26,6 @@ public final class LoadTool {
             System.exit(2);
             return;
         }
-        if (options.scenario().equals("receiver")) {
-            ChildReceivers.serve(options);
-            System.exit(0);
-        }
         if (options.scenario().equals("misbehave")) {
             Misbehaving.serve(options);
             System.exit(0);
@@ -88,8 +84,8 @@ public final class LoadTool {
             CommitLog commits = driver.prepare(Fleet.ids(options, options.videos()));
             ServiceProbe.Memory start = probe.memory();
             List<String> connectionsAtStart = driver.serviceConnections();
-            try (ReceiverGroup receivers = options.processes() > 1 ? new ChildReceivers(options) : new Fleet(options)) {
-                ReceiverGroup.Connected connected = receivers.connect();
+            try (Fleet receivers = new Fleet(options)) {
+                Fleet.Connected connected = receivers.connect();
                 ServiceProbe.Memory withSockets = probe.memory();
                 List<String> connectionsWithSockets = driver.serviceConnections();
                 List<JdbcWorkers.Step> driven = new ArrayList<>();
@@ -211,8 +207,7 @@ public final class LoadTool {
         int multiplexed = o.sockets() - (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
         String each = o.videosPerSocket() == 0 ? "following the feed" : "× " + o.videosPerSocket() + " videos";
         String sockets = String.format(Locale.ROOT, "%,d sockets (%,d on /videos/{id}/events, %,d on /events %s) over %,d videos; "
-                + "%d receiver process(es), %d source address(es); ", o.sockets(), o.sockets() - multiplexed, multiplexed,
-                each, o.videos(), o.processes(), o.sourceAddresses());
+                + "%d source address(es); ", o.sockets(), o.sockets() - multiplexed, multiplexed, each, o.videos(), o.sourceAddresses());
         String driven = String.format(Locale.ROOT, "rates %s/s × %d s (warm-up %d s), %d writers; ", o.rates(), o.durationSeconds(),
                 o.warmupSeconds(), o.writers());
         return o.scenario() + ": " + switch (o.scenario()) {

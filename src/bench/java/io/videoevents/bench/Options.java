@@ -17,7 +17,6 @@ record Options(
         int durationSeconds,
         int warmupSeconds,
         int writers,
-        int processes,
         int sourceAddresses,
         int connectConcurrency,
         int eventLoops,
@@ -27,7 +26,7 @@ record Options(
         OptionalLong servicePid,
         Path out,
         String label,
-        // set for a child process only: the slice of sockets it holds
+        // set for a misbehaving child process only: the slice of sockets it holds
         int sliceFrom,
         int sliceTo,
         // the compare scenario's own options (null for the others)
@@ -59,7 +58,6 @@ record Options(
               --duration D             seconds per step [10]
               --warmup W               seconds at the first rate before measuring [0]
               --writers W              worker JDBC sessions driving the changes [4]
-              --processes P            receiver processes (each may hold ~19,000 sockets here) [1]
               --source-addresses A     loopback source addresses 127.0.0.1..127.0.0.A [1]
               --connect-concurrency C  connects in flight [200]
               --event-loops L          event loops per receiver process [2]
@@ -127,7 +125,6 @@ record Options(
                 r.integer("duration", compare ? 15 : soak ? 300 : 10),
                 r.integer("warmup", compare ? 5 : soak ? 60 : 0),
                 r.integer("writers", 4),
-                r.integer("processes", 1),
                 r.integer("source-addresses", soak ? 4 : 1),
                 r.integer("connect-concurrency", 200),
                 r.integer("event-loops", 2),
@@ -147,10 +144,10 @@ record Options(
     }
 
     private void validate() {
-        if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "receiver", "compare", "soak", "misbehave").contains(scenario)) {
+        if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "compare", "soak", "misbehave").contains(scenario)) {
             throw new IllegalArgumentException("unknown scenario '" + scenario + "'\n" + USAGE);
         }
-        if (videos < 1 || sockets < 0 || videosPerSocket < 0 || videosPerSocket > 50 || processes < 1
+        if (videos < 1 || sockets < 0 || videosPerSocket < 0 || videosPerSocket > 50
                 || sourceAddresses < 1 || sourceAddresses > 250 || writers < 1 || durationSeconds < 1
                 || multiplexedShare < 0 || multiplexedShare > 1 || rates.stream().anyMatch(rate -> rate < 1)) {
             throw new IllegalArgumentException("an option is out of range\n" + USAGE);
@@ -248,21 +245,6 @@ record Options(
 
     int to() {
         return sliceTo < 0 ? sockets : sliceTo;
-    }
-
-    /** The arguments that make a child process hold sockets [from, to). */
-    List<String> childArguments(int from, int to) {
-        List<String> args = new ArrayList<>(List.of("receiver",
-                "--service", service.toString(), "--database", database,
-                "--sockets", String.valueOf(sockets), "--videos", String.valueOf(videos),
-                "--multiplexed-share", String.valueOf(multiplexedShare),
-                "--videos-per-socket", String.valueOf(videosPerSocket),
-                "--source-addresses", String.valueOf(sourceAddresses),
-                "--connect-concurrency", String.valueOf(connectConcurrency),
-                "--event-loops", String.valueOf(eventLoops),
-                "--video-prefix", videoPrefix,
-                "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to)));
-        return args;
     }
 
     /** The id of video {@code index}. */

@@ -6,7 +6,7 @@ import java.util.*;
 public record Report(
         String scenario,
         String description,
-        ReceiverGroup.Connected connected,
+        Fleet.Connected connected,
         long servicePid,
         ServiceProbe.Memory serviceAtStart,
         ServiceProbe.Memory serviceWithSockets,
