@@ -141,13 +141,8 @@ final class JdbcWorkers implements AutoCloseable {
         int p = kind == Kind.TRACED ? 1 : 0;
         try (PreparedStatement update = connection.prepareStatement(kind.sql)) {
             for (long n = writer, i = 0;; n += writers, i++) {
-                long due = rate == 0 ? System.nanoTime() : startedAt + n * 1_000_000_000L / rate;
-                if (due >= endAt) {
+                if (!awaitDue(rate == 0 ? System.nanoTime() : startedAt + n * 1_000_000_000L / rate, endAt)) {
                     return;
-                }
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
                 }
                 int video = mine.get((int) (i % mine.size()));
                 int next = (statusIndex[video] + 1) % STATUSES.length;
@@ -199,6 +194,26 @@ final class JdbcWorkers implements AutoCloseable {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
         return values;
+    }
+
+    /** Waits until {@code due} (System.nanoTime()); false, at once, when that is at or past {@code endAt}. */
+    static boolean awaitDue(long due, long endAt) {
+        if (due >= endAt) {
+            return false;
+        }
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        return true;
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    Connection session(int writer) {
+        return sessions.get(writer);
     }
 
     /** Runs one statement on the first session (DDL, settings). */
