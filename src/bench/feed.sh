@@ -10,8 +10,7 @@
 #              latency; the order turned round every other round
 #   firehose   1,000 single-video sockets at 2,000 changes/s, alone and beside two feeds of every video read by
 #              a second client process: is anyone else late?
-#
-# One unmeasured pass of each case first (the warm-up); every report stays under target/bench/feed.
+# One unmeasured pass of each case first; reports under target/bench/feed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . src/bench/lib.sh

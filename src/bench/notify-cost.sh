@@ -9,16 +9,9 @@
 # subscribers (one per replica behind the relays) that each receive every relay's copy; the script starts a
 # nats-server of its own (Debian's, /usr/sbin/nats-server) on a free loopback port for them.
 #
-# Creates a throwaway database on the PostgreSQL at 127.0.0.1:5432 (user postgres, no password), applies
-# the migrations of src/main/resources/db/migration in order (they need no placeholders; V3 makes the
-# signing key itself), adds 10,000 videos, then for each listener count runs pgbench for SECONDS: 4 clients,
-# each transaction one UPDATE that changes a random video's status, so one event-log row and one signed
-# NOTIFY per commit. The listeners are connections of one Java process (NotifyListeners.java, run from
-# source with the PostgreSQL driver from ~/.m2), LISTENing on video_status_events, each read by its own
-# thread; after each point the script checks that every one of them received every notification.
-# ROUNDS repeats the counts, every other round in reverse order, so drift over the run (a growing log,
-# other work on the machine) falls on every count alike. Prints one line per point, then the table.
-# Everything is bounded in time; the listeners are stopped and the database dropped on any exit.
+# On a throwaway database (all migrations, 10,000 videos), pgbench (4 clients, one status UPDATE per transaction) runs
+# SECONDS per point beside the listeners (NotifyListeners.java, run from source), which must each get every notification;
+# every other round runs the counts in reverse. Bounded in time; the database is dropped on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}

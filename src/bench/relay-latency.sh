@@ -9,11 +9,8 @@
 #   relay-a, relay-b   the relay role: LISTEN, publish every payload to NATS
 #   listen             a replica in the default mode: its own LISTEN connection
 #   nats               a replica in nats mode: no LISTEN connection, every change from both relays
-# All four run throughout, so both replicas hear every change and share the machine alike. Then the load tool's
-# `load` scenario drives one replica, then the other (the order turned round every other round), with the same
-# sockets, videos and rates (--warmup 10 s at the first rate), and the script prints each run's latency table and
-# a summary: p50 and p99 from the commit's acknowledgement to the frame's arrival, per replica, rate and round.
-# Everything stops by itself; the processes are stopped and the database dropped on any exit.
+# All four run throughout; the load tool's `load` drives one replica, then the other (order turned round every other
+# round), and the script prints p50 and p99 (ack → received) per replica, rate and round.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . src/bench/lib.sh

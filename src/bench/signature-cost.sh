@@ -3,12 +3,8 @@
 #
 #   src/bench/signature-cost.sh [RATE] [SECONDS]        (defaults: 2000 changes/s for 20 s)
 #
-# Builds two throwaway databases on the PostgreSQL at 127.0.0.1:5432 (user postgres): one with the
-# schema up to V2 (trigger without signature, no tombstones) and one up to the current migration, fills
-# each with 1,000 videos, then runs pgbench with 4 clients at RATE status UPDATEs per second (each its own
-# transaction, as a worker writes them) on each in turn. It reports the CPU the backends serving pgbench spent
-# per change (from /proc, over a window inside the run), pgbench's mean latency, and the changes done. Stops by itself
-# and drops both databases.
+# Two throwaway databases with 1,000 videos, one up to V2 (no signature) and one current; pgbench (4 clients) at RATE
+# status UPDATEs/s on each in turn; reports the backends' CPU per change (from /proc), pgbench's latency, the changes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rate=${1:-2000}

@@ -1,17 +1,10 @@
 package io.videoevents.bench;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * When each status change the driver made was committed: per video and version, the
- * {@code System.nanoTime()} at which the UPDATE was sent and at which its commit was acknowledged, and
- * the step it belongs to. The commit itself happens between the two; PostgreSQL signals listeners
- * before it answers the writer, so a client can hear of a change before the writer does. On Linux,
- * HotSpot's nanoTime reads CLOCK_MONOTONIC, one clock for every process on the machine, so receive
- * times taken in other processes compare with these directly.
+ * When each status change the workers made was sent and its commit acknowledged, per video and version, and its step;
+ * {@code System.nanoTime()} is CLOCK_MONOTONIC, one clock for every process here, so receivers compare with it directly.
  */
 final class CommitLog {
 
@@ -77,47 +70,5 @@ final class CommitLog {
             total += c;
         }
         return total;
-    }
-
-    void write(DataOutputStream out) throws IOException {
-        out.writeInt(baseVersion.length);
-        for (int v = 0; v < baseVersion.length; v++) {
-            out.writeLong(baseVersion[v]);
-            out.writeInt(count[v]);
-            for (int i = 0; i < count[v]; i++) {
-                out.writeLong(nanos[v][i]);
-                out.writeLong(sent[v][i]);
-                out.writeByte(steps[v][i]);
-            }
-        }
-    }
-
-    static CommitLog read(DataInputStream in) throws IOException {
-        int videos = in.readInt();
-        long[] base = new long[videos];
-        long[][] nanos = new long[videos][];
-        long[][] sent = new long[videos][];
-        byte[][] steps = new byte[videos][];
-        int[] count = new int[videos];
-        for (int v = 0; v < videos; v++) {
-            base[v] = in.readLong();
-            count[v] = in.readInt();
-            nanos[v] = new long[Math.max(16, count[v])];
-            sent[v] = new long[Math.max(16, count[v])];
-            steps[v] = new byte[Math.max(16, count[v])];
-            for (int i = 0; i < count[v]; i++) {
-                nanos[v][i] = in.readLong();
-                sent[v][i] = in.readLong();
-                steps[v][i] = in.readByte();
-            }
-        }
-        CommitLog log = new CommitLog(base);
-        for (int v = 0; v < videos; v++) {
-            log.nanos[v] = nanos[v];
-            log.sent[v] = sent[v];
-            log.steps[v] = steps[v];
-            log.count[v] = count[v];
-        }
-        return log;
     }
 }

@@ -1,45 +1,41 @@
 package io.videoevents.bench;
 
+import java.io.*;
 import java.net.URI;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.BitSet;
-import java.util.Deque;
-import java.util.List;
-import java.util.ArrayList;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 
-/**
- * One-video sockets ({@code /videos/{id}/events}) of one client library, held by this process and
- * opened in waves: socket {@code i} always watches video {@code i mod videos}. What is common to the
- * client libraries lives here: how many are in flight while a wave connects, the wait for every
- * snapshot, and the check of every status frame (duplicate, out of order, or the next one) with its
- * arrival time. A subclass only opens and closes sockets and hands over each whole text frame.
- */
-abstract class Fleet implements AutoCloseable {
+import com.fasterxml.jackson.databind.*;
 
-    /**
-     * The clients: {@code jdk} (java.net.http) and {@code vertx} (Vert.x's WebSocket client), as applications
-     * use them, and {@code raw}, the handshake and framing written out over TCP, cheap enough per connect
-     * that the service, not the client, limits how fast sockets come back.
-     */
-    static Fleet create(String client, URI service, String[] videoIds, int sockets, int sourceAddresses) {
-        return switch (client) {
-            case "jdk" -> new JdkFleet(service, videoIds, sockets);
-            case "vertx" -> new VertxFleet(service, videoIds, sockets, sourceAddresses);
-            case "raw" -> new RawFleet(service, videoIds, sockets, sourceAddresses);
-            default -> throw new IllegalArgumentException("unknown client " + client + " (jdk, vertx or raw)");
-        };
+import io.vertx.core.*;
+import io.vertx.core.http.*;
+import io.vertx.core.impl.VertxInternal;
+
+/** The tool's WebSocket client (Vert.x), for every scenario that checks deliveries. */
+final class Fleet implements AutoCloseable {
+
+    /** How the sockets came up: how many were asked for, how many got their snapshots, how many failed, and how long it took. */
+    record Connected(int sockets, int ready, int failed, double seconds) {
+        double perSecond() {
+            return seconds == 0 ? 0 : ready / seconds;
+        }
     }
 
-    protected final URI service;
-    protected final String[] videoIds;
-    protected final Sock[] socks;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Seconds without a socket of a wave getting its snapshot (or failing) after which the wave ends. */
+    static final int STALL_SECONDS = 30;
+
+    private final URI service;
+    private final String[] ids;
+    private final Map<String, Integer> videoIndex = new HashMap<>();
+    private final Sock[] socks;
+    private final int concurrency;
+    private final Vertx vertx;
+    private final List<WebSocketClient> clients = new ArrayList<>();
+    private final List<Context> contexts = new ArrayList<>();
     private final Object lock = new Object();
 
     // arrivals of new versions not yet judged: video, version, receive time (guarded by lock)
@@ -47,7 +43,6 @@ abstract class Fleet implements AutoCloseable {
     private int[] videos = new int[1 << 16];
     private long[] versions = new long[1 << 16];
     private long[] receivedAt = new long[1 << 16];
-    // counts since the fleet was made (guarded by lock)
     private long duplicates;
     private long outOfOrder;
     private long errors;
@@ -56,64 +51,88 @@ abstract class Fleet implements AutoCloseable {
     private long beforeAck;
     private final List<String> samples = new ArrayList<>();
     private final TreeMap<Integer, Histogram[]> byStep = new TreeMap<>();
-    private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "bench-reconnect");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     // the wave being connected (guarded by lock)
     private Deque<Sock> waiting = new ArrayDeque<>();
-    private int waveSize;
     private int waveReady;
     private int waveFailed;
     private volatile boolean closing;
-    /** Seconds without a socket of a wave getting its snapshot (or failing) after which the wave ends. */
-    static final int STALL_SECONDS = 30;
-    private long lastProgress;
 
-    protected Fleet(URI service, String[] videoIds, int sockets) {
-        this.service = service;
-        this.videoIds = videoIds;
-        this.socks = new Sock[sockets];
+    /** {@code load} and {@code idle}: the sockets of the options. */
+    Fleet(Options o) {
+        this(o.service(), ids(o, o.videos()), o.sockets(), o.sourceAddresses(), o.eventLoops(), o.connectConcurrency());
+        int oneVideo = (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
+        int k = o.videosPerSocket();
+        for (int i = 0; i < o.sockets(); i++) {
+            boolean multiplexed = i >= oneVideo;
+            boolean feed = multiplexed && k == 0;
+            int[] watched = new int[feed ? o.videos() : multiplexed ? k : 1];
+            for (int j = 0; j < watched.length; j++) {
+                watched[j] = feed ? j : (int) (((long) i * watched.length + j) % o.videos());
+            }
+            socks[i] = new Sock(i, multiplexed, feed, watched);
+        }
+    }
+
+    /** One-video sockets: socket {@code i} watches video {@code i mod ids.length} (compare). */
+    Fleet(URI service, String[] ids, int sockets, int sourceAddresses, int concurrency) {
+        this(service, ids, sockets, sourceAddresses, 2, concurrency);
         for (int i = 0; i < sockets; i++) {
-            socks[i] = new Sock(i, i % videoIds.length);
+            socks[i] = new Sock(i, false, false, new int[] { i % ids.length });
         }
     }
 
-    /**
-     * One context per event loop of {@code vertx}, to connect from: a socket then lives on that loop, and its
-     * handlers are in place before the loop can see its handshake complete ({@code getOrCreateContext} would
-     * give the calling thread the same context every time).
-     */
-    static List<io.vertx.core.Context> eventLoopContexts(io.vertx.core.Vertx vertx, int loops) {
-        List<io.vertx.core.Context> contexts = new ArrayList<>(loops);
-        for (int loop = 0; loop < loops; loop++) {
-            contexts.add(((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext());
+    private Fleet(URI service, String[] ids, int sockets, int sourceAddresses, int eventLoops, int concurrency) {
+        this.service = service;
+        this.ids = ids;
+        this.socks = new Sock[sockets];
+        this.concurrency = concurrency;
+        for (int v = 0; v < ids.length; v++) {
+            videoIndex.put(ids[v], v);
         }
-        return contexts;
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        // one context per event loop, to connect from: the socket's handlers are then in place before its loop can
+        // see the handshake complete (from another thread a snapshot could arrive first and be dropped)
+        for (int loop = 0; loop < eventLoops; loop++) {
+            contexts.add(((VertxInternal) vertx).createEventLoopContext());
+        }
+        for (int a = 1; a <= sourceAddresses; a++) {
+            clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(Integer.MAX_VALUE)
+                    .setLocalAddress(LoadTool.sourceAddress(a, sourceAddresses)).setConnectTimeout(30_000)));
+        }
     }
 
-    /** The path socket {@code sock} opens. */
-    protected String path(Sock sock) {
-        return "/videos/" + videoIds[sock.video] + "/events";
+    static String[] ids(Options options, int count) {
+        String[] ids = new String[count];
+        for (int v = 0; v < count; v++) {
+            ids[v] = options.videoId(v);
+        }
+        return ids;
     }
 
-    /** Opens the socket; calls {@link #opened}, {@link #text}, {@link #closed} or {@link #failed} as things happen. */
-    protected abstract void open(Sock sock);
-
-    /** Starts a normal close of an open socket. */
-    protected abstract void close(Sock sock);
-
-    /**
-     * Opens sockets {@code [from, to)}, at most {@code concurrency} connecting at a time (a socket counts
-     * until its snapshot has arrived), and returns once each has its snapshot or has failed.
-     */
-    ReceiverGroup.Connected connect(int from, int to, int concurrency, int timeoutSeconds) {
-        return connect(Arrays.asList(socks).subList(from, to), concurrency, timeoutSeconds);
+    Connected connect() {
+        return connect(0, socks.length, concurrency, 600);
     }
 
-    private ReceiverGroup.Connected connect(List<Sock> wave, int concurrency, int timeoutSeconds) {
+    /** Opens sockets [from, to), at most {@code inFlight} at a time until each has its snapshots or has failed. */
+    Connected connect(int from, int to, int inFlight, int timeoutSeconds) {
+        return connect(Arrays.asList(socks).subList(from, to), inFlight, timeoutSeconds);
+    }
+
+    /** Opens again, as one wave, every socket without its snapshot (refused, closed or failed earlier). */
+    Connected reopenNotReady(int inFlight, int timeoutSeconds) {
+        List<Sock> again = new ArrayList<>();
+        synchronized (lock) {
+            for (Sock sock : socks) {
+                if (!sock.ready || sock.ws == null) {
+                    again.add(sock);
+                }
+            }
+        }
+        return connect(again, inFlight, timeoutSeconds);
+    }
+
+    private Connected connect(List<Sock> wave, int inFlight, int timeoutSeconds) {
         long started = System.nanoTime();
         int start;
         synchronized (lock) {
@@ -123,22 +142,19 @@ abstract class Fleet implements AutoCloseable {
                 sock.reset();
                 waiting.add(sock);
             }
-            waveSize = wave.size();
             waveReady = 0;
             waveFailed = 0;
-            start = Math.min(concurrency, waiting.size());
+            start = Math.min(inFlight, waiting.size());
         }
         for (int i = 0; i < start; i++) {
             openNext();
         }
         long deadline = started + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         synchronized (lock) {
-            // a wave also ends when nothing has moved for STALL_SECONDS: a socket left without its snapshot
-            // is reported as such instead of stretching the wave's time (and the CPU counted for it) to the
-            // timeout; the wave's time is until the last socket that got its snapshot or failed
-            lastProgress = started;
-            int settled = -1;
-            while (waveReady + waveFailed < waveSize && System.nanoTime() < deadline
+            // a wave also ends when nothing has moved for STALL_SECONDS; its time is until the last socket settled
+            long lastProgress = started;
+            int settled = 0;
+            while (waveReady + waveFailed < wave.size() && System.nanoTime() < deadline
                     && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
                 if (waveReady + waveFailed != settled) {
                     settled = waveReady + waveFailed;
@@ -146,74 +162,14 @@ abstract class Fleet implements AutoCloseable {
                 }
                 waitOnLock(20);
             }
-            long end = waveReady + waveFailed < waveSize ? lastProgress : System.nanoTime();
-            int missing = waveSize - waveReady - waveFailed;
+            int missing = wave.size() - waveReady - waveFailed;
+            long end = missing > 0 ? lastProgress : System.nanoTime();
             if (missing > 0) {
-                StringBuilder upgraded = new StringBuilder();
-                int count = 0;
-                for (Sock sock : wave) {
-                    if (!sock.ready && sock.handle != null) {
-                        if (count++ < 10) {
-                            upgraded.append(upgraded.length() == 0 ? "" : ", ").append("socket ").append(sock.index).append(" (")
-                                    .append(videoIds[sock.video]).append(", ").append(describe(sock)).append(')');
-                        }
-                    }
-                }
-                sample(String.format(java.util.Locale.ROOT, "%d sockets without a snapshot %.0f s after the last one that got its"
-                        + " snapshot; %d of them upgraded (the service accepted the socket, the client saw no snapshot): %s", missing,
-                        (System.nanoTime() - lastProgress) / 1e9, count, upgraded));
+                sample(String.format(Locale.ROOT, "%d sockets without a snapshot %.0f s after the last one that got its snapshot",
+                        missing, (System.nanoTime() - lastProgress) / 1e9));
             }
-            return new ReceiverGroup.Connected(waveSize, waveReady, waveSize - waveReady, (end - started) / 1e9);
+            return new Connected(wave.size(), waveReady, wave.size() - waveReady, (end - started) / 1e9);
         }
-    }
-
-    /** Transport details of a socket for a report (its local address and port, where the client tells). */
-    protected String describe(Sock sock) {
-        return String.valueOf(sock.handle);
-    }
-
-    /** Opens again, as one wave, every socket that has no snapshot (refused, closed or failed earlier). */
-    ReceiverGroup.Connected reopenNotReady(int concurrency, int timeoutSeconds) {
-        List<Sock> again = new ArrayList<>();
-        synchronized (lock) {
-            for (Sock sock : socks) {
-                if (!sock.ready || sock.handle == null) {
-                    again.add(sock);
-                }
-            }
-        }
-        return connect(again, concurrency, timeoutSeconds);
-    }
-
-    /**
-     * What went wrong so far (errors, closes by the service, duplicates, reordering, with up to ten
-     * samples), then starts counting afresh: the connect waves' troubles stay out of the load's check.
-     */
-    List<String> takeProblems() {
-        synchronized (lock) {
-            List<String> problems = new ArrayList<>();
-            problems.add(String.format(java.util.Locale.ROOT, "errors %d, closed by the service %d, duplicates %d, out of order %d",
-                    errors, unexpectedCloses, duplicates, outOfOrder));
-            problems.addAll(samples);
-            errors = 0;
-            unexpectedCloses = 0;
-            duplicates = 0;
-            outOfOrder = 0;
-            samples.clear();
-            return problems;
-        }
-    }
-
-    int readyCount() {
-        int ready = 0;
-        synchronized (lock) {
-            for (Sock sock : socks) {
-                if (sock.ready && sock.handle != null) {
-                    ready++;
-                }
-            }
-        }
-        return ready;
     }
 
     private void openNext() {
@@ -227,15 +183,36 @@ abstract class Fleet implements AutoCloseable {
         }
     }
 
-    /** The transport connected; the socket now waits for its snapshot. */
-    protected void opened(Sock sock, Object handle) {
-        sock.handle = handle;
+    private void open(Sock sock) {
+        WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost(service.getHost()).setPort(service.getPort())
+                .setURI(sock.multiplexed ? "/events" : "/videos/" + ids[sock.videos[0]] + "/events");
+        contexts.get(sock.index % contexts.size()).runOnContext(v -> clients.get((sock.index + sock.attempts - 1) % clients.size())
+                .connect(connect).onComplete(result -> {
+                    if (result.failed()) {
+                        failed(sock, result.cause());
+                        return;
+                    }
+                    WebSocket ws = result.result();
+                    sock.ws = ws;
+                    ws.textMessageHandler(text -> text(sock, text, System.nanoTime()));
+                    ws.closeHandler(ignored -> closed(sock, ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(), ws.closeReason()));
+                    if (sock.feed) {
+                        ws.writeTextMessage("{\"type\":\"subscribeFeed\"}");
+                    } else if (sock.multiplexed) {
+                        for (int video : sock.videos) {
+                            ws.writeTextMessage("{\"type\":\"subscribe\",\"videoId\":\"" + ids[video] + "\"}");
+                        }
+                    }
+                }));
     }
 
-    /** Connecting failed: tried again twice (100 and 200 ms later), then the socket counts as failed. */
-    protected void failed(Sock sock, Throwable cause) {
+    /** Connecting failed: tried again twice (100 and 200 ms later, from the next source address), then counted as failed. */
+    private void failed(Sock sock, Throwable cause) {
         if (sock.attempts < 3) {
-            sleepThenRetry(sock);
+            vertx.setTimer(100L * sock.attempts, id -> {
+                sock.attempts++;
+                open(sock);
+            });
             return;
         }
         synchronized (lock) {
@@ -246,16 +223,8 @@ abstract class Fleet implements AutoCloseable {
         openNext();
     }
 
-    private void sleepThenRetry(Sock sock) {
-        RETRIES.schedule(() -> {
-            sock.attempts++;
-            open(sock);
-        }, 100L * sock.attempts, TimeUnit.MILLISECONDS);
-    }
-
-    /** The socket closed; unless the tool closed it, that is counted against the service. */
-    protected void closed(Sock sock, int code, String reason) {
-        sock.handle = null;
+    private void closed(Sock sock, int code, String reason) {
+        sock.ws = null;
         if (closing) {
             return;
         }
@@ -274,58 +243,82 @@ abstract class Fleet implements AutoCloseable {
         }
     }
 
-    /** One whole text frame, stamped by the caller the moment the client library handed it over. */
-    protected void text(Sock sock, String text, long now) {
+    private void text(Sock sock, String text, long now) {
         String type = Json.string(text, "type");
-        if ("status".equals(type)) {
+        boolean nowReady = false;
+        if ("feedSnapshot".equals(type)) {
+            JsonNode page;
+            try {
+                page = JSON.readTree(text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            synchronized (lock) {
+                for (JsonNode video : page.get("videos")) {
+                    int slot = sock.slot(videoIndex.getOrDefault(video.get("videoId").asText(), -1));
+                    if (slot >= 0) {
+                        sock.baseline[slot] = video.get("version").asLong();
+                        sock.max[slot] = sock.baseline[slot];
+                    }
+                }
+                nowReady = page.get("complete").asBoolean() && ready(sock);
+            }
+        } else if ("status".equals(type) || "feed".equals(type) && !"left".equals(Json.string(text, "change"))
+                && !"deleted".equals(Json.string(text, "change"))) {
+            int slot = sock.slot(videoIndex.getOrDefault(Json.string(text, "videoId"), -1));
             long version = Json.number(text, "version");
             synchronized (lock) {
-                if (sock.baseline < 0 || !videoIds[sock.video].equals(Json.string(text, "videoId"))) {
+                if (slot < 0 || sock.baseline[slot] < 0) {
                     errors++;
-                    sample("status for another video, or before the snapshot: " + text);
+                    sample("status for a video the socket did not ask for, or before its snapshot: " + text);
                     return;
                 }
-                long bit = version - sock.baseline - 1;
-                if (bit < 0 || sock.got.get((int) bit)) {
+                long bit = version - sock.baseline[slot] - 1;
+                if (bit < 0 || sock.got[slot].get((int) bit)) {
                     duplicates++;
                     sample("duplicate on socket " + sock.index + ": " + text);
                     return;
                 }
-                if (version < sock.max) {
+                if (version < sock.max[slot]) {
                     outOfOrder++;
-                    sample("out of order on socket " + sock.index + ": " + text + " after version " + sock.max);
+                    sample("out of order on socket " + sock.index + ": " + text + " after version " + sock.max[slot]);
                 }
-                sock.got.set((int) bit);
-                sock.max = Math.max(sock.max, version);
+                sock.got[slot].set((int) bit);
+                sock.max[slot] = Math.max(sock.max[slot], version);
                 sock.received++;
-                append(sock.video, version, now);
+                append(sock.videos[slot], version, now);
             }
         } else if ("snapshot".equals(type)) {
-            boolean nowReady = false;
+            int slot = sock.slot(videoIndex.getOrDefault(Json.string(text, "videoId"), -1));
             synchronized (lock) {
-                if (sock.baseline >= 0) {
+                if (slot < 0 || sock.baseline[slot] >= 0) {
                     errors++;
-                    sample("second snapshot on socket " + sock.index + ": " + text);
+                    sample("unexpected snapshot on socket " + sock.index + ": " + text);
                     return;
                 }
-                sock.baseline = Json.number(text, "version");
-                sock.max = sock.baseline;
-                if (!sock.ready) {
-                    sock.ready = true;
-                    waveReady++;
-                    nowReady = true;
-                    lock.notifyAll();
-                }
+                sock.baseline[slot] = Json.number(text, "version");
+                sock.max[slot] = sock.baseline[slot];
+                nowReady = --sock.pendingSnapshots == 0 && ready(sock);
             }
-            if (nowReady) {
-                openNext();
-            }
-        } else {
+        } else if ("error".equals(type) || !sock.multiplexed) {
             synchronized (lock) {
                 errors++;
                 sample("unexpected frame on socket " + sock.index + ": " + text);
             }
         }
+        if (nowReady) {
+            openNext();
+        }
+    }
+
+    private boolean ready(Sock sock) {
+        if (sock.ready) {
+            return false;
+        }
+        sock.ready = true;
+        waveReady++;
+        lock.notifyAll();
+        return true;
     }
 
     private void append(int video, long version, long at) {
@@ -346,32 +339,59 @@ abstract class Fleet implements AutoCloseable {
         }
     }
 
-    /** What every ready socket should have received so far: each commit after its snapshot. */
+    /** What went wrong so far, then counting afresh: the connect waves' troubles stay out of the load's check. */
+    List<String> takeProblems() {
+        synchronized (lock) {
+            List<String> problems = new ArrayList<>();
+            problems.add(String.format(Locale.ROOT, "errors %d, closed by the service %d, duplicates %d, out of order %d", errors,
+                    unexpectedCloses, duplicates, outOfOrder));
+            problems.addAll(samples);
+            errors = unexpectedCloses = duplicates = outOfOrder = 0;
+            samples.clear();
+            return problems;
+        }
+    }
+
+    int readyCount() {
+        int ready = 0;
+        synchronized (lock) {
+            for (Sock sock : socks) {
+                ready += sock.ready && sock.ws != null ? 1 : 0;
+            }
+        }
+        return ready;
+    }
+
     private long expected(CommitLog commits) {
         long expected = 0;
         for (Sock sock : socks) {
-            if (sock.ready && sock.baseline >= 0) {
-                expected += Math.max(0, commits.lastVersion(sock.video) - sock.baseline);
+            for (int slot = 0; sock.ready && slot < sock.videos.length; slot++) {
+                if (sock.baseline[slot] >= 0) {
+                    expected += Math.max(0, commits.lastVersion(sock.videos[slot]) - sock.baseline[slot]);
+                }
             }
         }
         return expected;
     }
 
-    /** Distinct versions the ready sockets received since their snapshots. */
     private long received() {
         long received = 0;
         for (Sock sock : socks) {
-            if (sock.ready) {
-                received += sock.received;
-            }
+            received += sock.ready ? sock.received : 0;
         }
         return received;
     }
 
+    ReceiveResult finish(CommitLog commits, int steps, int drainSeconds) {
+        ReceiveResult result = new ReceiveResult(steps);
+        result.merge(collect(commits, drainSeconds));
+        return result;
+    }
+
     /**
-     * Waits at most {@code drainSeconds} until every committed change has reached every socket, then
-     * files the arrivals since the last call into per-step histograms (commit acknowledged → received,
-     * and UPDATE sent → received) and returns the counts so far.
+     * Waits at most {@code drainSeconds} until every committed change has reached every ready socket, files the
+     * arrivals since the last call into per-step histograms (ack → received, sent → received) and returns the counts so
+     * far.
      */
     ReceiveResult collect(CommitLog commits, int drainSeconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
@@ -402,8 +422,7 @@ abstract class Fleet implements AutoCloseable {
                 h[1].recordValue(Math.min((receivedAt[i] - commits.sentNanos(videos[i], versions[i])) / 1_000, 60_000_000L));
             }
             size = 0;
-            int steps = byStep.isEmpty() ? 0 : byStep.lastKey() + 1;
-            ReceiveResult result = new ReceiveResult(steps);
+            ReceiveResult result = new ReceiveResult(byStep.isEmpty() ? 0 : byStep.lastKey() + 1);
             byStep.forEach((step, h) -> {
                 result.latency[step] = h[0].copy();
                 result.fromSend[step] = h[1].copy();
@@ -422,33 +441,30 @@ abstract class Fleet implements AutoCloseable {
         }
     }
 
-    /** Closes every open socket (a normal close) and waits at most {@code seconds} for them to be gone on the client's side. */
+    /** Closes every open socket normally and waits at most {@code seconds} until they are gone on the client's side. */
     void closeAll(int seconds) {
         closing = true;
         for (Sock sock : socks) {
-            if (sock.handle != null) {
-                close(sock);
+            WebSocket ws = sock.ws;
+            if (ws != null && !ws.isClosed()) {
+                ws.close();
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (openCount() > 0 && System.nanoTime() < deadline) {
+        while (Arrays.stream(socks).anyMatch(s -> s.ws != null) && System.nanoTime() < deadline) {
             LoadTool.sleepMillis(50);
         }
     }
 
-    int openCount() {
-        int open = 0;
-        for (Sock sock : socks) {
-            if (sock.handle != null) {
-                open++;
-            }
-        }
-        return open;
-    }
-
-    /** Closes the sockets that are still open and releases the client. */
     @Override
-    public abstract void close();
+    public void close() {
+        closeAll(10);
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private void waitOnLock(long millis) {
         try {
@@ -459,33 +475,57 @@ abstract class Fleet implements AutoCloseable {
         }
     }
 
-    /** One socket: the video it watches, its snapshot's version and the versions received since. */
-    static final class Sock {
+    /** One socket and, per video it watches, the snapshot's version and the versions received since. */
+    private static final class Sock {
         final int index;
-        final int video;
-        final BitSet got = new BitSet();
-        long baseline = -1;
-        long max;
+        final boolean multiplexed;
+        final boolean feed;
+        final int[] videos;
+        final long[] baseline;
+        final long[] max;
+        final BitSet[] got;
+        int pendingSnapshots;
         long received;
         boolean ready;
         int attempts;
-        volatile Object handle;
-        // the text of a frame that arrives in parts (java.net.http may hand one over in pieces)
-        StringBuilder partial;
+        volatile WebSocket ws;
 
-        Sock(int index, int video) {
+        Sock(int index, boolean multiplexed, boolean feed, int[] videos) {
             this.index = index;
-            this.video = video;
+            this.multiplexed = multiplexed;
+            this.feed = feed;
+            this.videos = videos;
+            this.baseline = new long[videos.length];
+            this.max = new long[videos.length];
+            this.got = new BitSet[videos.length];
+            for (int i = 0; i < videos.length; i++) {
+                got[i] = new BitSet();
+            }
+            reset();
         }
 
         void reset() {
-            got.clear();
-            baseline = -1;
-            max = 0;
+            Arrays.fill(baseline, -1);
+            Arrays.fill(max, 0);
+            for (BitSet g : got) {
+                g.clear();
+            }
+            pendingSnapshots = videos.length;
             received = 0;
             ready = false;
             attempts = 0;
-            partial = null;
+        }
+
+        int slot(int video) {
+            if (feed) {
+                return video >= 0 && video < videos.length ? video : -1;
+            }
+            for (int i = 0; i < videos.length; i++) {
+                if (videos[i] == video) {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 }

@@ -1,35 +1,58 @@
 package io.videoevents.bench;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.sql.*;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-/**
- * Workers as a worker fleet writes: plain JDBC sessions, autocommit, one
- * {@code UPDATE videos SET processing_status = ? WHERE id = ?} at a time each, the whole rate paced
- * evenly over the sessions (update n is due at n / rate seconds, session n mod W sends it). Each
- * session owns the videos whose index is its own modulo W, so a video's versions commit in order; a
- * status always changes, so each UPDATE makes the next version. A session that falls behind sends
- * at once until it has caught up; the step reports the rate reached.
- */
+/** The tool's workers, as a worker fleet writes. */
 final class JdbcWorkers implements AutoCloseable {
 
+    /** The application name the tool's own connections carry in pg_stat_activity. */
+    static final String APPLICATION_NAME = "bench-load";
+    /** Whether every change carries a traceparent (-Dbench.traceparent=true: tracing.sh). */
+    private static final boolean TRACED = Boolean.getBoolean("bench.traceparent");
     private static final String[] STATUSES = { "pending", "processing", "processed", "failed" };
+
+    /** What a step updates. */
+    enum Kind {
+        /** a status change: both triggers, the event log and pg_notify */
+        NOTIFY("UPDATE videos SET processing_status = ? WHERE id = ?"),
+        /** the same, asking for the change to be traced */
+        TRACED("WITH traced AS (SELECT set_config('video_events.traceparent', ?, true))"
+                + " UPDATE videos SET processing_status = ? FROM traced WHERE id = ?"),
+        /** the same row, status unchanged: the version trigger runs, nothing is logged or notified */
+        TOUCH("UPDATE videos SET processed_file_path = ? WHERE id = ?"),
+        /** the same UPDATE on a copy of the table without triggers */
+        PLAIN("UPDATE bench_videos_plain SET processing_status = ? WHERE id = ?");
+
+        final String sql;
+
+        Kind(String sql) {
+            this.sql = sql;
+        }
+    }
+
+    /** Outcome of one step. */
+    record Step(int target, long committed, long failed, double seconds) {
+        double rate() {
+            return committed / seconds;
+        }
+    }
 
     private final List<Connection> sessions = new ArrayList<>();
     private String[] ids = new String[0];
     private int[] statusIndex = new int[0];
     private CommitLog commits;
+
+    /** The JDBC URL of a {@code postgresql://user@host:port/database} URI, with the tool's application name. */
+    static String jdbcUrl(String database) {
+        java.net.URI uri = java.net.URI.create(database);
+        String user = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo().split(":")[0];
+        return "jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort()) + uri.getPath() + "?user=" + user
+                + "&ApplicationName=" + APPLICATION_NAME;
+    }
 
     JdbcWorkers(String jdbcUrl, int writers) {
         try {
@@ -75,21 +98,37 @@ final class JdbcWorkers implements AutoCloseable {
         return commits;
     }
 
-    /**
-     * Sends {@code rate} UPDATEs per second for {@code seconds}, recording each commit under {@code step}
-     * (-1: warm-up), and returns once every session has had its last one answered.
-     */
-    Driver.Step run(int rate, int seconds, int step) {
+    /** Sends {@code rate} UPDATEs per second for {@code seconds}, each commit recorded under {@code step} (-1: warm-up). */
+    Step run(int rate, int seconds, int step) {
+        return run(TRACED ? Kind.TRACED : Kind.NOTIFY, rate, seconds, step);
+    }
+
+    /** As many UPDATEs of {@code kind} as the database commits, one in flight per session, for {@code seconds}. */
+    Step maxRate(Kind kind, int seconds) {
+        if (kind == Kind.PLAIN) {
+            execute("CREATE TABLE IF NOT EXISTS bench_videos_plain (LIKE videos INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+            execute("INSERT INTO bench_videos_plain SELECT * FROM videos WHERE id = ANY('{" + String.join(",", ids) + "}') ON CONFLICT DO NOTHING");
+        }
+        try {
+            return run(kind, 0, seconds, -1);
+        } finally {
+            if (kind == Kind.PLAIN) {
+                execute("DROP TABLE IF EXISTS bench_videos_plain");
+            }
+        }
+    }
+
+    private Step run(Kind kind, int rate, int seconds, int step) {
         int writers = sessions.size();
         long startedAt = System.nanoTime();
         long endAt = startedAt + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong committed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        inThreads(writers, "bench-worker-", writer -> session(writer, writers, rate, startedAt, endAt, step, committed, failed));
-        return new Driver.Step(rate, committed.get(), failed.get(), (System.nanoTime() - startedAt) / 1e9);
+        inThreads(writers, "bench-worker-", writer -> session(kind, writer, writers, rate, startedAt, endAt, step, committed, failed));
+        return new Step(rate, committed.get(), failed.get(), (System.nanoTime() - startedAt) / 1e9);
     }
 
-    private void session(int writer, int writers, int rate, long startedAt, long endAt, int step, AtomicLong committed,
+    private void session(Kind kind, int writer, int writers, int rate, long startedAt, long endAt, int step, AtomicLong committed,
             AtomicLong failed) {
         List<Integer> mine = new ArrayList<>();
         for (int v = writer; v < ids.length; v += writers) {
@@ -99,28 +138,29 @@ final class JdbcWorkers implements AutoCloseable {
             return;
         }
         Connection connection = sessions.get(writer);
-        try (PreparedStatement update = connection.prepareStatement("UPDATE videos SET processing_status = ? WHERE id = ?")) {
+        int p = kind == Kind.TRACED ? 1 : 0;
+        try (PreparedStatement update = connection.prepareStatement(kind.sql)) {
             for (long n = writer, i = 0;; n += writers, i++) {
-                long due = startedAt + n * 1_000_000_000L / rate;
-                if (due >= endAt) {
+                if (!awaitDue(rate == 0 ? System.nanoTime() : startedAt + n * 1_000_000_000L / rate, endAt)) {
                     return;
-                }
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
                 }
                 int video = mine.get((int) (i % mine.size()));
                 int next = (statusIndex[video] + 1) % STATUSES.length;
-                update.setString(1, STATUSES[next]);
-                update.setString(2, ids[video]);
                 long sentAt = System.nanoTime();
+                if (kind == Kind.TRACED) {
+                    update.setString(1, String.format("00-%016x%016x-%016x-01", sentAt | 1, n, sentAt));
+                }
+                update.setString(p + 1, kind == Kind.TOUCH ? "s3://bench/out/" + n : STATUSES[next]);
+                update.setString(p + 2, ids[video]);
                 try {
                     int rows = update.executeUpdate();
                     long ackAt = System.nanoTime();
                     if (rows == 1) {
-                        statusIndex[video] = next;
-                        commits.committed(video, commits.lastVersion(video) + 1, sentAt, ackAt, step);
                         committed.incrementAndGet();
+                        if (kind == Kind.NOTIFY || kind == Kind.TRACED) {
+                            statusIndex[video] = next;
+                            commits.committed(video, commits.lastVersion(video) + 1, sentAt, ackAt, step);
+                        }
                     } else {
                         failed.incrementAndGet();
                     }
@@ -133,6 +173,47 @@ final class JdbcWorkers implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The service's connections (application names video-events*), by name. */
+    List<String> serviceConnections() {
+        return strings("SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'video-events%' ORDER BY 1");
+    }
+
+    int maxConnections() {
+        return Integer.parseInt(strings("SHOW max_connections").get(0));
+    }
+
+    private List<String> strings(String sql) {
+        List<String> values = new ArrayList<>();
+        try (Statement statement = sessions.get(0).createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+        return values;
+    }
+
+    /** Waits until {@code due} (System.nanoTime()); false, at once, when that is at or past {@code endAt}. */
+    static boolean awaitDue(long due, long endAt) {
+        if (due >= endAt) {
+            return false;
+        }
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        return true;
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    Connection session(int writer) {
+        return sessions.get(writer);
     }
 
     /** Runs one statement on the first session (DDL, settings). */

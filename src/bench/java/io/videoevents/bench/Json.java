@@ -1,11 +1,6 @@
 package io.videoevents.bench;
 
-/**
- * Reads the two or three fields the tool needs straight out of a frame's text. The service writes
- * flat JSON objects whose ids never contain quotes or backslashes (the schema allows
- * {@code [A-Za-z0-9._:-]} only), so a scan is enough, and it keeps the tool's own CPU cost low on a
- * machine it shares with the service.
- */
+/** Reads the two or three fields the tool needs straight out of a frame's text. */
 final class Json {
 
     private Json() {

@@ -1,27 +1,17 @@
 package io.videoevents.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import java.io.*;
+import java.nio.file.*;
+import java.sql.*;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.*;
 
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgConnection;
 
-/**
- * The load tool: drives a running video-events instance and its database and reports what clients
- * saw. Scenarios and options: {@link Options#USAGE}; how to run it: BENCHMARKS.md.
- */
+/** The load tool: drives a running video-events instance and its database and reports what clients saw (BENCHMARKS.md). */
 public final class LoadTool {
 
     private LoadTool() {
@@ -36,10 +26,6 @@ public final class LoadTool {
             System.exit(2);
             return;
         }
-        if (options.scenario().equals("receiver")) {
-            ChildReceivers.serve(options);
-            System.exit(0);
-        }
         if (options.scenario().equals("misbehave")) {
             Misbehaving.serve(options);
             System.exit(0);
@@ -48,7 +34,7 @@ public final class LoadTool {
         System.exit(report.clean() ? 0 : 1);
     }
 
-    /** Runs a scenario, prints its report and writes it (JSON, and the latency plot when there are steps) under --out. */
+    /** Runs a scenario, prints its report and writes it as JSON under --out. */
     public static Report run(String... args) {
         return run(Options.parse(args));
     }
@@ -94,15 +80,15 @@ public final class LoadTool {
         boolean load = options.scenario().equals("load");
         ServiceProbe probe = new ServiceProbe(options.service(), options.servicePid());
         List<StepFigures> steps = new ArrayList<>();
-        try (Driver driver = new Driver(options)) {
-            CommitLog commits = driver.setUp();
+        try (JdbcWorkers driver = workers(options)) {
+            CommitLog commits = driver.prepare(Fleet.ids(options, options.videos()));
             ServiceProbe.Memory start = probe.memory();
             List<String> connectionsAtStart = driver.serviceConnections();
-            try (ReceiverGroup receivers = options.processes() > 1 ? new ChildReceivers(options) : new Receivers(options)) {
-                ReceiverGroup.Connected connected = receivers.connect();
+            try (Fleet receivers = new Fleet(options)) {
+                Fleet.Connected connected = receivers.connect();
                 ServiceProbe.Memory withSockets = probe.memory();
                 List<String> connectionsWithSockets = driver.serviceConnections();
-                List<Driver.Step> driven = new ArrayList<>();
+                List<JdbcWorkers.Step> driven = new ArrayList<>();
                 List<ServiceProbe.Cpu> cpu = new ArrayList<>();
                 List<Double> allocated = new ArrayList<>();
                 if (load) {
@@ -130,9 +116,6 @@ public final class LoadTool {
                         connectionsWithSockets.size(), connectionsAtEnd.size(), connectionsAtEnd, driver.maxConnections(), steps,
                         result.expected, result.received, result.lost, result.duplicates, result.outOfOrder, result.unmatched,
                         result.beforeAck, result.errors, result.unexpectedCloses, result.samples, List.of(), null);
-                if (load) {
-                    plot(options, report, result);
-                }
                 return report;
             }
         }
@@ -142,10 +125,10 @@ public final class LoadTool {
     private static Report notifyRate(Options options) {
         ServiceProbe probe = new ServiceProbe(options.service(), options.servicePid());
         List<String> lines = new ArrayList<>();
-        try (Driver driver = new Driver(options)) {
-            driver.setUp();
+        try (JdbcWorkers driver = workers(options)) {
+            driver.prepare(Fleet.ids(options, options.videos()));
             double before = probe.metric("video_events_notifications_total", "");
-            Driver.Step notifying = driver.maxRate(Driver.Kind.NOTIFY, options.durationSeconds());
+            JdbcWorkers.Step notifying = driver.maxRate(JdbcWorkers.Kind.NOTIFY, options.durationSeconds());
             long endedAt = System.nanoTime();
             double target = before + notifying.committed();
             double received = before;
@@ -154,8 +137,8 @@ public final class LoadTool {
                 received = probe.metric("video_events_notifications_total", "");
             }
             double catchUpMs = (System.nanoTime() - endedAt) / 1e6;
-            Driver.Step touch = driver.maxRate(Driver.Kind.TOUCH, options.durationSeconds());
-            Driver.Step plain = driver.maxRate(Driver.Kind.PLAIN, options.durationSeconds());
+            JdbcWorkers.Step touch = driver.maxRate(JdbcWorkers.Kind.TOUCH, options.durationSeconds());
+            JdbcWorkers.Step plain = driver.maxRate(JdbcWorkers.Kind.PLAIN, options.durationSeconds());
             lines.add(String.format(Locale.ROOT, "notifying status UPDATEs (both triggers, log row, pg_notify): %,.0f commits/s (%d writers, %d s, %d failed)",
                     notifying.rate(), options.writers(), options.durationSeconds(), notifying.failed()));
             lines.add(String.format(Locale.ROOT, "the listener received %,.0f of %,d notifications; caught up %.0f ms after the last commit",
@@ -167,19 +150,18 @@ public final class LoadTool {
         }
     }
 
-    /**
-     * {@code listen-per-socket}: the design where every WebSocket holds a PostgreSQL connection of its
-     * own that LISTENs. Opens such connections until the server refuses one (or --sockets is reached).
-     */
+    private static JdbcWorkers workers(Options options) {
+        return new JdbcWorkers(JdbcWorkers.jdbcUrl(options.database()), options.writers());
+    }
+
+    /** {@code listen-per-socket}: a PostgreSQL connection that LISTENs per socket, opened until the server refuses one. */
     private static Report listenPerSocket(Options options) {
-        Vertx vertx = Vertx.vertx();
-        List<PgConnection> connections = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        PgConnectOptions connect = PgConnectOptions.fromUri(options.database());
-        connect.addProperty("application_name", Driver.APPLICATION_NAME);
+        String url = JdbcWorkers.jdbcUrl(options.database());
         String refusal = "none (stopped at --sockets)";
         String before;
-        try (Driver driver = new Driver(options)) {
+        try (JdbcWorkers driver = new JdbcWorkers(url, 1)) {
             before = "max_connections: " + driver.maxConnections() + ", held by the video-events service: "
                     + driver.serviceConnections().size();
         }
@@ -187,10 +169,12 @@ public final class LoadTool {
         try {
             while (connections.size() < options.sockets()) {
                 try {
-                    PgConnection connection = Driver.await(PgConnection.connect(vertx, connect));
+                    Connection connection = DriverManager.getConnection(url);
                     connections.add(connection);
-                    Driver.await(connection.query("LISTEN video_status_events").execute());
-                } catch (IllegalStateException e) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("LISTEN video_status_events");
+                    }
+                } catch (SQLException e) {
                     refusal = e.getMessage();
                     break;
                 }
@@ -200,10 +184,13 @@ public final class LoadTool {
             lines.add("refusal: " + refusal);
             lines.add(before);
         } finally {
-            for (PgConnection connection : connections) {
-                connection.close();
+            for (Connection connection : connections) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // closing anyway
+                }
             }
-            Driver.await(vertx.close());
         }
         return Report.lines(options.scenario(), describe(options), lines, true);
     }
@@ -216,29 +203,11 @@ public final class LoadTool {
                 before.rss() < 0 || after.rss() < 0 ? -1 : (after.rss() - before.rss()) / sockets);
     }
 
-    private static void plot(Options options, Report report, ReceiveResult result) {
-        List<Plot.Line> lines = new ArrayList<>();
-        for (int i = 0; i < result.latency.length; i++) {
-            StepFigures step = report.steps().get(i);
-            lines.add(new Plot.Line(String.format(Locale.ROOT, "%,d changes/s → %,.0f deliveries/s: p99 %.1f ms", step.targetChangesPerSecond(),
-                    step.deliveriesPerSecond(), step.p99Ms()), result.latency[i]));
-        }
-        try {
-            Files.createDirectories(options.out());
-            Plot.write(options.out().resolve(options.label() + "-latency.png"),
-                    String.format(Locale.ROOT, "video-events: commit → received, %,d sockets over %,d videos", options.sockets(),
-                            options.videos()), lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static String describe(Options o) {
         int multiplexed = o.sockets() - (int) Math.round(o.sockets() * (1 - o.multiplexedShare()));
         String each = o.videosPerSocket() == 0 ? "following the feed" : "× " + o.videosPerSocket() + " videos";
         String sockets = String.format(Locale.ROOT, "%,d sockets (%,d on /videos/{id}/events, %,d on /events %s) over %,d videos; "
-                + "%d receiver process(es), %d source address(es); ", o.sockets(), o.sockets() - multiplexed, multiplexed,
-                each, o.videos(), o.processes(), o.sourceAddresses());
+                + "%d source address(es); ", o.sockets(), o.sockets() - multiplexed, multiplexed, each, o.videos(), o.sourceAddresses());
         String driven = String.format(Locale.ROOT, "rates %s/s × %d s (warm-up %d s), %d writers; ", o.rates(), o.durationSeconds(),
                 o.warmupSeconds(), o.writers());
         return o.scenario() + ": " + switch (o.scenario()) {
@@ -253,13 +222,7 @@ public final class LoadTool {
         sleepMillis(TimeUnit.SECONDS.toMillis(seconds));
     }
 
-    /**
-     * The local address client {@code a} (1-based) of {@code count} binds to, or null to leave it to the
-     * kernel. With one source address the kernel picks 127.0.0.1 itself, and far more cheaply: binding an
-     * address before connecting makes the kernel search a free port against every socket it holds, and
-     * with 10,000 sockets open that search was four fifths of the tool's CPU per connect (BENCHMARKS.md,
-     * Findings). More source addresses need the bind, and pay for it.
-     */
+    /** The local address client {@code a} (1-based) of {@code count} binds to, or null to leave it to the kernel. */
     static String sourceAddress(int a, int count) {
         return count <= 1 ? null : "127.0.0." + a;
     }
@@ -272,17 +235,13 @@ public final class LoadTool {
         }
     }
 
-    /**
-     * One step's figures, latencies in milliseconds: from the commit's acknowledgement to the writer to
-     * the frame's arrival, and the same from the moment the UPDATE was sent ({@code sent*}), which
-     * bounds the true commit-to-receive time from above.
-     */
+    /** One step's figures, latencies in milliseconds. */
     public record StepFigures(int targetChangesPerSecond, double changesPerSecond, double deliveriesPerSecond, long deliveries,
             double p50Ms, double p95Ms, double p99Ms, double p999Ms, double maxMs, double sentP50Ms, double sentP99Ms,
             double sentMaxMs, double serviceCpuPercent, double serviceUserMicrosPerDelivery, double serviceSystemMicrosPerDelivery,
             double serviceAllocatedBytesPerDelivery) {
 
-        static StepFigures of(Driver.Step step, Histogram h, Histogram fromSend, ServiceProbe.Cpu cpu, double allocated) {
+        static StepFigures of(JdbcWorkers.Step step, Histogram h, Histogram fromSend, ServiceProbe.Cpu cpu, double allocated) {
             long n = h.getTotalCount();
             return new StepFigures(step.target(), step.rate(), n / step.seconds(), n,
                     ms(h, 50), ms(h, 95), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(fromSend, 50), ms(fromSend, 99),

@@ -1,45 +1,16 @@
 package io.videoevents.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.nio.file.*;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.*;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.*;
+import io.vertx.core.net.*;
 
-/**
- * The soak's misbehaving sockets, held by a child process of the tool ({@code misbehave}). Each slot
- * connects, misbehaves in one or more of the ways the protocol documents an answer for, ends with a
- * misbehaviour that gets it closed (or closes, resets or drops the connection itself), and connects
- * again a moment later, until told to stop. What the service answered is tallied per misbehaviour:
- * error codes, close codes, and closes that did not come within their bound.
- *
- * <p>The misbehaviours, from docs/protocol.md: malformed JSON, non-objects, unknown types, invalid ids
- * and {@code after}, trailing text; binary frames; unsubscribing what is not subscribed;
- * subscribe/unsubscribe storms; {@code auth} messages while authentication is off; unknown videos;
- * replays from {@code after=0} on long histories that the client leaves, resets or drops; more than
- * 1,000 subscriptions; bursts of subscribes that may pass 100 in flight; and to end a connection: a
- * frame above 64 KiB (1009), more than 50 messages a second (1008), a client that stops reading (4408,
- * or 1001 once it also misses the pong timeout), a client that never answers pings (1001), a TCP reset
- * right after the upgrade, in the middle of a replay or at a random moment, a FIN without a close
- * frame, a normal close, a close right behind a burst of subscribes; on the one-video socket also an
- * invalid id or {@code after} in the path (1008) and an unknown video (4404).
- */
+/** The soak's misbehaving sockets, held by a child process of the tool ({@code misbehave}). */
 final class Misbehaving {
 
     /** How a connection ends. */

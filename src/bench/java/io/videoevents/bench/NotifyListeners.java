@@ -1,36 +1,16 @@
 package io.videoevents.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.sql.*;
+import java.util.*;
+import java.util.concurrent.atomic.*;
 
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
+import org.postgresql.*;
 
 /**
- * COUNT connections that LISTEN on the service's channel and read every notification, each on a thread
- * of its own, as COUNT replicas' listeners would. Used by {@code src/bench/notify-cost.sh}; runs as a
- * single source file with only the PostgreSQL JDBC driver (and the NATS client for the relay tier):
- *
- * <pre>java -cp postgresql.jar[:jnats.jar] src/bench/java/io/videoevents/bench/NotifyListeners.java JDBC_URL COUNT MAX_SECONDS [NATS_URL SUBSCRIBERS]</pre>
- *
- * With NATS_URL the COUNT listeners are relays, as in nats mode: each publishes every payload it reads to the
- * replicas' subject, and SUBSCRIBERS NATS connections, one per simulated replica, count what they receive there.
- *
- * Prints {@code listening COUNT} once every connection has run its LISTEN (and every subscriber subscribed). A line
- * {@code stop} on standard input (or its end) makes it wait until nothing has arrived for one second (at most 30 s),
- * then print {@code received MIN MAX TOTAL} (notifications per connection, least and most, and all together), with
- * NATS also {@code relayed MIN MAX TOTAL} (messages per subscriber), and exit. It exits by itself with status 2 after
- * MAX_SECONDS whatever happens.
+ * COUNT connections that LISTEN on the service's channel and read every notification, each on a thread of its own, as
+ * COUNT replicas' listeners would.
  */
 public final class NotifyListeners {
 

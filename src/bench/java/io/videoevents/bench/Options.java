@@ -2,17 +2,9 @@ package io.videoevents.bench;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
+import java.util.*;
 
-/**
- * Everything a run is told on the command line ({@code --name value}); see {@link #USAGE}. Child
- * processes get the same options back as arguments, plus their share of the sockets.
- */
+/** Everything a run is told on the command line ({@code --name value}). */
 record Options(
         String scenario,
         URI service,
@@ -25,7 +17,6 @@ record Options(
         int durationSeconds,
         int warmupSeconds,
         int writers,
-        int processes,
         int sourceAddresses,
         int connectConcurrency,
         int eventLoops,
@@ -35,7 +26,7 @@ record Options(
         OptionalLong servicePid,
         Path out,
         String label,
-        // set for a child process only: the slice of sockets it holds
+        // set for a misbehaving child process only: the slice of sockets it holds
         int sliceFrom,
         int sliceTo,
         // the compare scenario's own options (null for the others)
@@ -51,7 +42,7 @@ record Options(
               notify-rate        no sockets: the highest notifying commit rate, and whether the listener keeps up
               listen-per-socket  the one-LISTEN-connection-per-socket design: how many PostgreSQL admits
               compare            starts video-events' packaged jar, then the Node bridge, each on a fresh database, drives
-                                 both with the same clients and workers, prints one table of both and their ratios
+                                 both with the same client and workers, prints one table of both and their ratios
               soak               starts video-events' packaged jar on a fresh database; well-behaved sockets that check
                                  every version beside misbehaving ones that break every documented rule, while workers
                                  change, delete and re-create videos; then: nothing left registered, heap back, nothing lost
@@ -66,8 +57,7 @@ record Options(
               --rates U[,U2,...]       status changes per second, one step per value [200]
               --duration D             seconds per step [10]
               --warmup W               seconds at the first rate before measuring [0]
-              --writers W              worker connections driving the changes [4]
-              --processes P            receiver processes (each may hold ~19,000 sockets here) [1]
+              --writers W              worker JDBC sessions driving the changes [4]
               --source-addresses A     loopback source addresses 127.0.0.1..127.0.0.A [1]
               --connect-concurrency C  connects in flight [200]
               --event-loops L          event loops per receiver process [2]
@@ -75,12 +65,10 @@ record Options(
               --hold H                 seconds the idle scenario holds its sockets [5]
               --video-prefix P         id prefix of the benchmark's videos [bench-]
               --service-pid PID        the service's process (found from its port when omitted)
-              --out DIR                where the JSON report and the latency plot go [target/bench]
+              --out DIR                where the JSON report goes [target/bench]
               --label NAME             file name of the report [the scenario]
             compare (defaults differ: --sockets 10000 --videos 1000 --rates 1000,2000 --duration 15 --warmup 5;
-                     workers are --writers JDBC sessions; --service and --database are not used):
-              --clients C[,C2]         WebSocket client: jdk (java.net.http, 2 threads), vertx, and/or raw (handshake and
-                           framing over plain TCP: the service, not the client, limits connects/s) [jdk]
+                     --service and --database are not used):
               --services S[,S2]        video-events and/or bridge, run in that order [video-events,bridge]
               --warm-connects N        sockets connected first, not measured [3000]
               --burst N                sockets then connecting at once: CPU per connect, connects/s [5000]
@@ -98,9 +86,6 @@ record Options(
               --service-java-opts-extra "O"  appended to them (e.g. a collector to try) []
               --bridge DIR             the Node bridge (start.sh PORT DB), run from a copy under --out
                                        [../shared/peers/node-bridge]
-              --diagnose true          video-events also records JFR and a GC log and takes class histograms
-                                       before the sockets and with them idle; both services are sampled by
-                                       perf record during the first load step; all under --out [false]
             soak (defaults differ: --sockets 1000 well-behaved, --videos 1200, --rates 200 changes/s, --duration 300,
                   --warmup 60, --drain 60, --source-addresses 4; --service and --database are not used;
                   --jar, --service-java, --service-java-opts and --service-java-opts-extra as for compare):
@@ -140,7 +125,6 @@ record Options(
                 r.integer("duration", compare ? 15 : soak ? 300 : 10),
                 r.integer("warmup", compare ? 5 : soak ? 60 : 0),
                 r.integer("writers", 4),
-                r.integer("processes", 1),
                 r.integer("source-addresses", soak ? 4 : 1),
                 r.integer("connect-concurrency", 200),
                 r.integer("event-loops", 2),
@@ -160,10 +144,10 @@ record Options(
     }
 
     private void validate() {
-        if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "receiver", "compare", "soak", "misbehave").contains(scenario)) {
+        if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "compare", "soak", "misbehave").contains(scenario)) {
             throw new IllegalArgumentException("unknown scenario '" + scenario + "'\n" + USAGE);
         }
-        if (videos < 1 || sockets < 0 || videosPerSocket < 0 || videosPerSocket > 50 || processes < 1
+        if (videos < 1 || sockets < 0 || videosPerSocket < 0 || videosPerSocket > 50
                 || sourceAddresses < 1 || sourceAddresses > 250 || writers < 1 || durationSeconds < 1
                 || multiplexedShare < 0 || multiplexedShare > 1 || rates.stream().anyMatch(rate -> rate < 1)) {
             throw new IllegalArgumentException("an option is out of range\n" + USAGE);
@@ -175,14 +159,13 @@ record Options(
     }
 
     /** What only {@code compare} reads. */
-    record CompareOptions(List<String> clients, List<String> services, int warmConnects, int burst, int rampVideos,
+    record CompareOptions(List<String> services, int warmConnects, int burst, int rampVideos,
             List<Integer> rampRates, int rampDuration, int rampLimitMs, Path jar, Path serviceJava, List<String> serviceJavaOptions,
-            List<String> serviceJavaOptionsExtra, Path bridge, boolean diagnose, int rounds) {
+            List<String> serviceJavaOptionsExtra, Path bridge, int rounds) {
 
         static CompareOptions parse(Reader r) {
             String opts = r.text("service-java-opts", null);
             CompareOptions c = new CompareOptions(
-                    List.of(r.text("clients", "jdk").split(",")),
                     List.of(r.text("services", "video-events,bridge").split(",")),
                     r.integer("warm-connects", 3000),
                     r.integer("burst", 5000),
@@ -195,15 +178,9 @@ record Options(
                     opts == null ? ShippedJvm.options() : ShippedJvm.split(opts),
                     ShippedJvm.split(r.text("service-java-opts-extra", "")),
                     Path.of(r.text("bridge", "../shared/peers/node-bridge")),
-                    Boolean.parseBoolean(r.text("diagnose", "false")),
                     r.integer("rounds", 1));
             if (c.rounds < 1) {
                 throw new IllegalArgumentException("--rounds takes a count of 1 or more\n" + USAGE);
-            }
-            for (String client : c.clients) {
-                if (!List.of("jdk", "vertx", "raw").contains(client)) {
-                    throw new IllegalArgumentException("--clients takes jdk, vertx and/or raw, not " + client + "\n" + USAGE);
-                }
             }
             for (String service : c.services) {
                 if (!List.of(Compare.VIDEO_EVENTS, Compare.BRIDGE).contains(service)) {
@@ -268,21 +245,6 @@ record Options(
 
     int to() {
         return sliceTo < 0 ? sockets : sliceTo;
-    }
-
-    /** The arguments that make a child process hold sockets [from, to). */
-    List<String> childArguments(int from, int to) {
-        List<String> args = new ArrayList<>(List.of("receiver",
-                "--service", service.toString(), "--database", database,
-                "--sockets", String.valueOf(sockets), "--videos", String.valueOf(videos),
-                "--multiplexed-share", String.valueOf(multiplexedShare),
-                "--videos-per-socket", String.valueOf(videosPerSocket),
-                "--source-addresses", String.valueOf(sourceAddresses),
-                "--connect-concurrency", String.valueOf(connectConcurrency),
-                "--event-loops", String.valueOf(eventLoops),
-                "--video-prefix", videoPrefix,
-                "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to)));
-        return args;
     }
 
     /** The id of video {@code index}. */

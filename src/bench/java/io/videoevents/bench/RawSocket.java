@@ -5,15 +5,11 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.*;
 
 /**
- * A WebSocket client with the handshake and the framing written out over a plain TCP socket, for the
- * soak's misbehaving clients: it can do what a WebSocket library never does on its own, namely not
- * answer pings, stop reading, send frames of any size and type, reset the connection at any moment
- * (when its {@link NetClient} was made with SO_LINGER 0, a close is a TCP reset) or drop it without a
- * close frame. Every callback runs on the Vert.x context the connect was called from.
+ * A WebSocket client with the handshake and the framing written out over a plain TCP socket, for the soak's misbehaving
+ * clients.
  */
 final class RawSocket {
 

@@ -1,13 +1,12 @@
 package io.videoevents.bench;
 
-import java.util.List;
-import java.util.Locale;
+import java.util.*;
 
 /** What a run found, printed as text and written as JSON. */
 public record Report(
         String scenario,
         String description,
-        ReceiverGroup.Connected connected,
+        Fleet.Connected connected,
         long servicePid,
         ServiceProbe.Memory serviceAtStart,
         ServiceProbe.Memory serviceWithSockets,

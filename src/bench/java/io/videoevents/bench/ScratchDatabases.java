@@ -1,16 +1,10 @@
 package io.videoevents.bench;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.*;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/**
- * Databases a scenario creates empty on the PostgreSQL at 127.0.0.1:5432 for one run and drops afterwards;
- * a shutdown hook drops those still there if the tool is stopped midway.
- */
+/** Databases a scenario creates empty on the PostgreSQL at 127.0.0.1:5432 for one run and drops afterwards. */
 final class ScratchDatabases {
 
     private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();

@@ -2,20 +2,13 @@ package io.videoevents.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.http.*;
+import java.nio.file.*;
 import java.time.Duration;
-import java.util.List;
-import java.util.OptionalLong;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 
-/**
- * Reads the service from outside: its resident memory from /proc, its heap from its own metrics after
- * asking the JVM for a full collection (jcmd), so the figure is what stays live, not garbage.
- */
+/** Reads the service from outside: RSS from /proc, live heap from its metrics after a full collection (jcmd). */
 final class ServiceProbe {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -42,19 +35,8 @@ final class ServiceProbe {
     }
 
     private void collectGarbage() {
-        if (pid.isEmpty()) {
-            return;
-        }
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        try {
-            Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(pid.getAsLong()), "GC.run")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            process.waitFor(60, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // a native executable has no attach listener: the heap figure is then whatever is in use
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // a native executable has no attach listener: the heap figure is then whatever is in use
+        pid.ifPresent(p -> Proc.jcmd(p, 60, "GC.run"));
     }
 
     /** CPU time the service has used so far, in seconds: in its own code (user) and in the kernel for it (system). */
@@ -70,26 +52,11 @@ final class ServiceProbe {
 
     /** The service's CPU time so far, or null when unknown. */
     Cpu cpu() {
-        if (pid.isEmpty()) {
-            return null;
-        }
-        return Proc.cpu(pid.getAsLong());
+        return pid.isEmpty() ? null : Proc.cpu(pid.getAsLong());
     }
 
     private long rss() {
-        if (pid.isEmpty()) {
-            return -1;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid.getAsLong()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
+        return pid.isEmpty() ? -1 : Proc.rss(pid.getAsLong());
     }
 
     /** The sum of jvm_memory_used_bytes over the heap's pools. */

@@ -1,25 +1,14 @@
 package io.videoevents.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.*;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.http.*;
+import java.nio.file.*;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import java.util.*;
+import java.util.concurrent.*;
 
-/**
- * A service the compare scenario starts itself: video-events' packaged jar, or the Node bridge. Runs
- * under {@code setpriv --pdeathsig KILL}, so it dies with the tool even if the tool is killed; a
- * shutdown hook ends every one still running when the tool exits otherwise.
- */
+/** A service the compare scenario starts itself. */
 final class ServiceProcess implements AutoCloseable {
 
     private static final List<ServiceProcess> RUNNING = new CopyOnWriteArrayList<>();

@@ -1,35 +1,11 @@
 package io.videoevents.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.io.*;
+import java.nio.file.*;
+import java.util.*;
+import java.util.regex.*;
 
-/**
- * The JVM options video-events ships with, derived in this one place so that the benchmark follows
- * any change to them. They are what the JVM image of {@code src/main/docker/Dockerfile.jvm} runs the
- * jar with: its base image's start script ({@code run-java.sh} of the UBI OpenJDK images) builds
- * {@code JAVA_OPTS} from environment variables, then appends {@code JAVA_OPTS_APPEND}; the Dockerfile's
- * {@code ENV} lines set those variables. Without any of them set, the script gives
- *
- * <pre>
- * -XX:MaxRAMPercentage=50.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20
- * -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError
- * </pre>
- *
- * A container's JVM sizes its heap from the container's memory limit, not from the machine's: the
- * limit the Kubernetes manifest gives ({@code quarkus.kubernetes.resources.limits.memory} in
- * application.properties) becomes {@code -XX:MaxRAM} here, so a 24 GiB benchmark machine does not
- * give the service a heap the pod would never have.
- */
+/** The JVM options video-events ships with, derived in this one place so that the benchmark follows any change to them. */
 final class ShippedJvm {
 
     static final Path DOCKERFILE = Path.of("src/main/docker/Dockerfile.jvm");

@@ -1,53 +1,21 @@
 package io.videoevents.bench;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
+import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.*;
+import java.util.*;
+import java.util.concurrent.*;
 
 /**
- * {@code soak}: one socket must not hurt the service, whatever it does. The tool starts the packaged
- * jar (with the JVM options it ships with) on a fresh database, creates the videos (a few with a long
- * history), and runs, in two phases, a warm-up and the soak itself:
- *
- * <ul>
- * <li>well-behaved sockets ({@link SteadyClients}) that check every version they receive and come back
- * with {@code after} when closed for a documented reason;</li>
- * <li>misbehaving sockets ({@link Misbehaving}, in child processes) that break every documented rule,
- * over and over, each time connecting again;</li>
- * <li>workers ({@link SoakWorkers}) that change statuses and now and then delete a video, create it
- * again and change owners.</li>
- * </ul>
- *
- * After each phase every socket is closed. After the warm-up the service's live heap (after a full
- * collection) is the reference; after the soak the run checks that the service holds no connection
- * and no subscription, that its live heap is back within the tolerance, that the well-behaved sockets
- * lost, repeated and reordered nothing, and that the service logged no ERROR. The heartbeat is made
- * shorter for the run (system properties of the jar), so that silent clients are closed within it.
+ * {@code soak}: well-behaved sockets ({@link SteadyClients}) beside misbehaving ones ({@link Misbehaving}, in child
+ * processes) while workers ({@link SoakWorkers}) change, delete and re-own videos, in a warm-up and a soak phase; then
+ * the gauges must be back at 0, the live heap within the tolerance, nothing lost and no ERROR logged.
  */
 final class Soak {
 
     /** A line of the service's console log: time, level, [logger] (thread) message. */
     private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern
             .compile("^\\S+ \\S+\\s+(ERROR|WARN|INFO|DEBUG|TRACE)\\s+\\[([^\\]]*)\\] \\([^)]*\\) (.*)$");
-
 
     private final Options options;
     private final Options.SoakOptions s;
@@ -64,7 +32,7 @@ final class Soak {
     }
 
     /** CPU over a phase, in % of one core (the machine has {@code nproc} of them). */
-    record Cpu(double service, double tool, double misbehavingProcesses, double postgres, double machine, double others) {
+    record Cpu(double service, double tool, double misbehavingProcesses, double postgres) {
     }
 
     /** The service once every socket was closed. */
@@ -79,7 +47,7 @@ final class Soak {
 
     record Result(String description, String command, List<String> jvmOptions, long servicePid, Phase warmup, Phase soak,
             double heapGrowthPercent, Map<String, Boolean> checks, long errorLines, long warnLines, List<String> logSamples,
-            String histogramDiff, String text, boolean clean) {
+            String text, boolean clean) {
     }
 
     static Result run(Options options) {
@@ -116,7 +84,7 @@ final class Soak {
             service.awaitReady(180);
             line("service ready in %.1f s (pid %d, port %d); log %s", service.readySeconds(), service.pid(), port, log);
             ServiceProbe probe = new ServiceProbe(service.uri(), OptionalLong.of(service.pid()));
-            String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + Driver.APPLICATION_NAME;
+            String jdbc = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres&ApplicationName=" + JdbcWorkers.APPLICATION_NAME;
             try (SoakWorkers workers = new SoakWorkers(jdbc, options.writers(), ids, s.longVideos())) {
                 long created = System.nanoTime();
                 workers.create(s.longHistory());
@@ -176,9 +144,7 @@ final class Soak {
                 double[] after = cpuReading(pid, children);
                 double elapsed = (System.nanoTime() - started) / 1e9;
                 cpu = new Cpu(100 * (after[0] - before[0]) / elapsed, 100 * (after[1] - before[1]) / elapsed,
-                        100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed, 100 * (after[4] - before[4]) / elapsed,
-                        100 * ((after[4] - before[4]) - (after[0] - before[0]) - (after[1] - before[1]) - (after[2] - before[2])
-                                - (after[3] - before[3])) / elapsed);
+                        100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed);
                 misbehaving = children.stop();
             }
             double slowClosed = probe.metric("video_events_slow_client_closes_total", "") - slowBefore;
@@ -187,8 +153,8 @@ final class Soak {
                     done.seconds(), (done.changes() + done.deletes() + done.creates() + done.ownerChanges()) / done.seconds(), done.failed(),
                     done.unexpectedVersions());
             line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %%, misbehaving process(es) %.0f %%, "
-                    + "PostgreSQL %.0f %%, other processes %.0f %%, machine %.0f %%", Runtime.getRuntime().availableProcessors(),
-                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres(), cpu.others(), cpu.machine());
+                    + "PostgreSQL %.0f %%", Runtime.getRuntime().availableProcessors(),
+                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres());
             line("during the phase (every 10 s): seconds, connections, subscriptions, heap in use (not collected), RSS, service CPU");
             for (Sample x : samples) {
                 line("  %5.0f %,7.0f %,9.0f %8s %8s %5.0f %%", x.seconds(), x.connections(), x.subscriptions(), mib(x.heapUsed()),
@@ -216,19 +182,15 @@ final class Soak {
         }
     }
 
-    /** Service, tool, children, PostgreSQL and machine CPU seconds so far. */
+    /** Service, tool, children and PostgreSQL CPU seconds so far. */
     private double[] cpuReading(long pid, Children children) {
         ServiceProbe.Cpu service = Proc.cpu(pid);
         ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
         return new double[] { service == null ? Double.NaN : service.total(), tool == null ? Double.NaN : tool.total(), children.cpu(),
-                postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN, Proc.machineBusy() };
+                postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN };
     }
 
-    /**
-     * Once every socket is closed: waits (at most --drain s) for the service's connection and subscription
-     * gauges to reach 0, then reads its live heap: the total of a class histogram (the JVM collects fully
-     * first), twice, and its own heap metric after a full collection.
-     */
+    /** Once every socket is closed: waits for the gauges to reach 0, then reads the live heap (class histogram, twice). */
     private Settled settle(String name, ServiceProcess service, ServiceProbe probe) {
         long started = System.nanoTime();
         long deadline = started + TimeUnit.SECONDS.toNanos(options.drainSeconds());
@@ -266,11 +228,6 @@ final class Soak {
         long before = Math.min(warmup.settled().liveHeap(), warmup.settled().liveHeapSecondReading());
         long after = Math.min(soak.settled().liveHeap(), soak.settled().liveHeapSecondReading());
         double growth = 100.0 * (after - before) / before;
-        Path diff = options.out().resolve(options.label() + "-histogram-diff.txt");
-        String histogramDiff = HistogramDiff.perSocket(Path.of(warmup.settled().histogram()), Path.of(soak.settled().histogram()), 1, 30)
-                .replace("live heap added per socket (1 sockets)", "live heap after the soak less after the warm-up")
-                .replace("B/socket", "bytes").replace("obj/socket", "objects");
-        write(diff, histogramDiff);
         long errors = 0;
         long warnings = 0;
         // lines of the same kind counted together: level, logger, and the message with ids and numbers blanked
@@ -307,8 +264,8 @@ final class Soak {
         checks.put("no ERROR in the service's log", errors == 0);
         line("");
         line("== %s", description);
-        line("live heap after a full GC, every socket closed: after the warm-up %,d B, after the soak %,d B: %+.2f %% (limit %+.0f %%); "
-                + "by class: %s", before, after, growth, s.heapTolerancePercent(), diff);
+        line("live heap after a full GC, every socket closed: after the warm-up %,d B, after the soak %,d B: %+.2f %% (limit %+.0f %%)",
+                before, after, growth, s.heapTolerancePercent());
         line("service RSS: after the warm-up %s, peak during the soak %s, at the end %s", mib(warmup.settled().rss()), mib(soak.peakRss()),
                 mib(soak.settled().rss()));
         line("service log: %d ERROR, %d WARN lines%s", errors, warnings, logSamples.isEmpty() ? "" : ", by kind:");
@@ -317,7 +274,7 @@ final class Soak {
         boolean clean = checks.values().stream().allMatch(ok -> ok);
         line(clean ? "RESULT: clean" : "RESULT: NOT CLEAN");
         return new Result(description, String.join(" ", service.command), jvm, service.pid(), warmup, soak, growth, checks, errors, warnings,
-                logSamples, histogramDiff, text.toString(), clean);
+                logSamples, text.toString(), clean);
     }
 
     private static long histogramTotal(String histogram) {
@@ -341,7 +298,6 @@ final class Soak {
         return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,.1f MiB", bytes / 1048576.0);
     }
 
-
     private static void write(Path file, String content) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -351,13 +307,9 @@ final class Soak {
         }
     }
 
-
-
     /** The child processes holding the misbehaving sockets ({@code misbehave}); each dies with its standard input. */
     private final class Children implements AutoCloseable {
-        private final List<Process> processes = new ArrayList<>();
-        private final List<BlockingQueue<String>> lines = new ArrayList<>();
-        private final List<BufferedWriter> inputs = new ArrayList<>();
+        private final List<Child> children = new ArrayList<>();
         private final List<Path> results = new ArrayList<>();
 
         Children(String phase, ServiceProcess service) {
@@ -369,65 +321,39 @@ final class Soak {
                 int to = Math.min(total, from + per);
                 Path result = options.out().resolve(options.label() + "-misbehaving-" + phase + "-" + p + ".tsv").toAbsolutePath();
                 results.add(result);
-                List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx1g", "-cp", System.getProperty("java.class.path"), LoadTool.class.getName(), "misbehave",
+                try {
+                    Files.createDirectories(result.getParent());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                children.add(new Child("misbehaving process " + p, "1g", List.of("misbehave",
                         "--service", service.uri().toString(), "--videos", String.valueOf(options.videos()),
                         "--video-prefix", options.videoPrefix(), "--sockets", String.valueOf(total),
                         "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to),
                         "--source-addresses", String.valueOf(options.sourceAddresses()), "--event-loops", String.valueOf(options.eventLoops()),
                         "--long-videos", String.valueOf(s.longVideos()), "--ping-interval", s.pingInterval(),
-                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString()));
-                try {
-                    Files.createDirectories(result.getParent());
-                    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                    processes.add(process);
-                    inputs.add(new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)));
-                    BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-                    lines.add(queue);
-                    Thread reader = new Thread(() -> {
-                        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                            String l;
-                            while ((l = out.readLine()) != null) {
-                                queue.add(l);
-                            }
-                        } catch (IOException ignored) {
-                            // the child is gone; expect() says so
-                        }
-                    }, "soak-child-" + p);
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString())));
             }
-            for (int p = 0; p < processes.size(); p++) {
-                expect(p, "READY", 60);
-            }
+            children.forEach(child -> child.expect("READY", 60));
         }
 
         /** CPU seconds of the children so far. */
         double cpu() {
-            double total = 0;
-            for (Process process : processes) {
-                ServiceProbe.Cpu c = Proc.cpu(process.pid());
-                total += c == null ? 0 : c.total();
-            }
-            return total;
+            return children.stream().map(child -> Proc.cpu(child.pid())).mapToDouble(c -> c == null ? 0 : c.total()).sum();
         }
 
         /** Tells every child to stop (each closes its sockets) and returns their tallies, merged. */
         Map<String, Long> stop() {
-            for (BufferedWriter input : inputs) {
+            for (Child child : children) {
                 try {
-                    input.write("STOP\n");
-                    input.flush();
-                } catch (IOException e) {
+                    child.send("STOP");
+                } catch (UncheckedIOException e) {
                     // gone already; expect() says so
                 }
             }
             Map<String, Long> tally = new TreeMap<>();
-            for (int p = 0; p < processes.size(); p++) {
-                String done = expect(p, "DONE", 120);
+            for (int p = 0; p < children.size(); p++) {
+                String done = children.get(p).expect("DONE", 120);
                 if (!done.equals("DONE 0")) {
                     tally.merge("(sockets still open when the child stopped waiting for them)", Long.parseLong(done.substring(5)), Long::sum);
                 }
@@ -445,42 +371,9 @@ final class Soak {
             return tally;
         }
 
-        private String expect(int p, String prefix, int seconds) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            try {
-                while (System.nanoTime() < deadline) {
-                    String l = lines.get(p).poll(200, TimeUnit.MILLISECONDS);
-                    if (l != null && l.startsWith(prefix)) {
-                        return l;
-                    }
-                    if (l == null && !processes.get(p).isAlive()) {
-                        throw new IllegalStateException("misbehaving process " + p + " exited with " + processes.get(p).exitValue());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("misbehaving process " + p + " did not say " + prefix + " within " + seconds + " s");
-        }
-
         @Override
         public void close() {
-            for (int p = 0; p < processes.size(); p++) {
-                try {
-                    inputs.get(p).close();
-                } catch (IOException ignored) {
-                    // it ends with its input anyway
-                }
-                Process process = processes.get(p);
-                try {
-                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                        process.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    process.destroyForcibly();
-                }
-            }
+            children.forEach(Child::stop);
         }
     }
 }

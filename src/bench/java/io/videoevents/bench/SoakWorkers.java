@@ -1,32 +1,16 @@
 package io.videoevents.bench;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
+import java.sql.*;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
-/**
- * The soak's workers: plain JDBC sessions, autocommit, as a worker fleet writes. Besides status
- * changes at a paced rate they now and then delete a video (and create it again 3-10 s later, so
- * its id starts a new stream above the deleted one's versions) and change a video's owner. Session
- * {@code w} owns the videos whose index is {@code w} modulo the sessions, so everything of one video
- * happens in one session, in order, and the {@link Streams} it records is the truth the well-behaved
- * clients are checked against. Videos with a long history are never deleted (they serve the replays).
- */
+/** The soak's workers. */
 final class SoakWorkers implements AutoCloseable {
 
     private static final String[] STATUSES = { "pending", "processing", "processed", "failed" };
 
-    private final List<Connection> sessions = new ArrayList<>();
+    private final JdbcWorkers sessions;
     private final String[] ids;
     private final int longVideos;
     private final int[] status;
@@ -42,21 +26,12 @@ final class SoakWorkers implements AutoCloseable {
         this.longVideos = longVideos;
         this.status = new int[ids.length];
         this.exists = new boolean[ids.length];
-        try {
-            for (int w = 0; w < writers; w++) {
-                Connection connection = DriverManager.getConnection(jdbcUrl);
-                connection.setAutoCommit(true);
-                sessions.add(connection);
-            }
-        } catch (SQLException e) {
-            close();
-            throw new IllegalStateException("cannot connect the workers to " + jdbcUrl + ": " + e.getMessage(), e);
-        }
+        this.sessions = new JdbcWorkers(jdbcUrl, writers);
     }
 
     /** Creates the videos; the first {@code longVideos} get {@code history} versions each, in one transaction per video. */
     void create(int history) {
-        Connection c = sessions.get(0);
+        Connection c = sessions.session(0);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO videos (id, raw_file_path, owner_id) "
                 + "SELECT id, 's3://bench/' || id, 'owner-' || (abs(hashtext(id)) % 50) FROM unnest(?::text[]) id ON CONFLICT (id) DO NOTHING");
                 Statement statement = c.createStatement()) {
@@ -75,10 +50,10 @@ final class SoakWorkers implements AutoCloseable {
 
     /** Reads where each video stands and starts a fresh {@link Streams} from there. */
     Streams begin() {
-        Connection c = sessions.get(0);
+        Connection c = sessions.session(0);
         long[] current = new long[ids.length];
-        java.util.Arrays.fill(exists, false);
-        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        Arrays.fill(exists, false);
+        Map<String, Integer> index = new HashMap<>();
         for (int v = 0; v < ids.length; v++) {
             index.put(ids[v], v);
         }
@@ -99,12 +74,7 @@ final class SoakWorkers implements AutoCloseable {
         return streams;
     }
 
-    /**
-     * Runs the sessions for {@code seconds}: {@code rate} statements a second in all, of which
-     * {@code deletesPerMinute} deletions and {@code ownerChangesPerMinute} owner changes a minute, the rest
-     * status changes; deleted videos are created again 3-10 s later. Returns once every session has had
-     * its last statement answered and every video deleted meanwhile exists again.
-     */
+    /** Runs the sessions for {@code seconds}. */
     Done run(int rate, int seconds, int deletesPerMinute, int ownerChangesPerMinute) {
         int writers = sessions.size();
         long startedAt = System.nanoTime();
@@ -133,7 +103,7 @@ final class SoakWorkers implements AutoCloseable {
         Random random = new Random(writer * 7919L + System.nanoTime());
         // deleted videos of this session and when each is to be created again
         ArrayDeque<long[]> recreate = new ArrayDeque<>();
-        Connection connection = sessions.get(writer);
+        Connection connection = sessions.session(writer);
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE videos SET processing_status = ? WHERE id = ? RETURNING status_version");
                 PreparedStatement delete = connection.prepareStatement("DELETE FROM videos WHERE id = ? RETURNING status_version");
@@ -141,13 +111,8 @@ final class SoakWorkers implements AutoCloseable {
                         "INSERT INTO videos (id, raw_file_path, owner_id) VALUES (?, ?, ?) RETURNING status_version");
                 PreparedStatement owner = connection.prepareStatement("UPDATE videos SET owner_id = ? WHERE id = ?")) {
             for (long n = writer;; n += writers) {
-                long due = startedAt + n * 1_000_000_000L / rate;
-                if (due >= endAt) {
+                if (!JdbcWorkers.awaitDue(startedAt + n * 1_000_000_000L / rate, endAt)) {
                     break;
-                }
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
                 }
                 try {
                     if (!recreate.isEmpty() && recreate.peek()[1] <= System.nanoTime()) {
@@ -220,22 +185,10 @@ final class SoakWorkers implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Connection connection : sessions) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
+        sessions.close();
     }
 
-    /**
-     * Every version the workers committed, per video, as streams: a stream is an unbroken run of
-     * versions of one row, from its creation (or from where it stood when the log began) to its
-     * deletion, or still going. An id created again starts a new stream above the old one's last
-     * version. Written by the video's session, read by the checker: each video's entry is guarded by
-     * the entry itself.
-     */
+    /** Every version the workers committed, per video, as streams. */
     static final class Streams {
 
         /** One stream: versions first..last of one row; {@code deleted} once the row was deleted. */

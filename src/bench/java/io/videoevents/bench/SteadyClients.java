@@ -1,32 +1,13 @@
 package io.videoevents.bench;
 
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.*;
+import java.util.concurrent.*;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.*;
+import io.vertx.core.http.*;
 
-/**
- * The soak's well-behaved sockets, as the protocol asks a client to behave: half on
- * {@code /videos/{id}/events}, half on {@code /events} watching a few videos each. Every one keeps, per
- * video, the last version it received and every version it got; when the service closes it for a
- * documented reason (1001, 1011, 4408, 4404 after {@code deleted}) or ends a subscription
- * ({@code deleted}, {@code internal}), it comes back with {@code after} a moment later, as the bundled
- * client does. At the end what each received is checked against what the workers committed
- * ({@link SoakWorkers.Streams}): every version of every stream it watched from its snapshot on, once,
- * in order.
- */
+/** The soak's well-behaved sockets, as the protocol asks a client to behave. */
 final class SteadyClients implements AutoCloseable {
 
     private final Vertx vertx;
@@ -40,10 +21,7 @@ final class SteadyClients implements AutoCloseable {
     private final org.HdrHistogram.Recorder latency = new org.HdrHistogram.Recorder(3);
     private volatile boolean closing;
 
-    /**
-     * @param sockets how many; even ones watch one video on {@code /videos/{id}/events}, odd ones {@code perSocket} videos on
-     *            {@code /events}
-     */
+    /** Even sockets watch one video on {@code /videos/{id}/events}, odd ones {@code perSocket} videos on {@code /events}. */
     SteadyClients(URI service, String[] ids, int sockets, int perSocket, int sourceAddresses) {
         this.service = service;
         this.ids = ids;
@@ -259,10 +237,7 @@ final class SteadyClients implements AutoCloseable {
         }
     }
 
-    /**
-     * A run of versions of one stream that a socket was to receive: from a snapshot's version on, through
-     * any number of reconnects with {@code after}, to the stream's end ({@code deleted}) or the run's.
-     */
+    /** A run of versions of one stream that a socket was to receive. */
     private static final class Segment {
         final long baseline;
         long last;

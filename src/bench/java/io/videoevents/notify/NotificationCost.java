@@ -3,13 +3,7 @@ package io.videoevents.notify;
 import java.security.SecureRandom;
 import java.util.Locale;
 
-/**
- * What reading and checking one status notification costs the listener, in nanoseconds on this machine:
- * parsing the payload, and verifying its signature. A plain timing loop after a warm-up (numbers for
- * BENCHMARKS.md, not a test):
- *
- * <pre>java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.videoevents.notify.NotificationCost</pre>
- */
+/** What reading and checking one status notification costs the listener, in nanoseconds on this machine. */
 public final class NotificationCost {
 
     private NotificationCost() {
