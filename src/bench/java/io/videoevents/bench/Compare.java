@@ -16,6 +16,8 @@ final class Compare {
 
     static final String VIDEO_EVENTS = "video-events";
     static final String BRIDGE = "bridge";
+    /** video-events' native executable ({@code --native}), measured like the jar and set beside the bridge too. */
+    static final String NATIVE = "native";
 
     private final Options options;
     private final Options.CompareOptions c;
@@ -281,6 +283,9 @@ final class Compare {
             jvm.addAll(c.serviceJavaOptionsExtra());
             return ServiceProcess.videoEvents(c.serviceJava(), c.jar(), jvm, port, database, log);
         }
+        if (service.equals(NATIVE)) {
+            return ServiceProcess.nativeExecutable(c.nativeExecutable(), port, database, log);
+        }
         return ServiceProcess.bridge(bridgeCopy().resolve("start.sh"), port, database, log, Map.of());
     }
 
@@ -412,7 +417,8 @@ final class Compare {
     private String heading(String suffix) {
         return String.format(Locale.ROOT, "%n== compare, vertx client (Vert.x WebSocketClient, 2 event loops)%s%n%s%n", suffix, describe())
                 + "video-events JVM options: " + String.join(" ", c.serviceJavaOptions())
-                + (c.serviceJavaOptionsExtra().isEmpty() ? "" : " + " + String.join(" ", c.serviceJavaOptionsExtra())) + "\n";
+                + (c.serviceJavaOptionsExtra().isEmpty() ? "" : " + " + String.join(" ", c.serviceJavaOptionsExtra())) + "\n"
+                + (c.services().contains(NATIVE) ? "native executable: " + c.nativeExecutable() + " (its built-in heap)\n" : "");
     }
 
     /** Whether a line's goal was met, or null when it has none or a figure is missing. */
@@ -425,16 +431,33 @@ final class Compare {
         return run == null ? Double.NaN : line.value().apply(run);
     }
 
+    /** Our services (the jar, the native executable) in the order given, each to be set beside the bridge. */
+    private List<String> ours() {
+        List<String> ours = c.services().stream().filter(s -> !s.equals(BRIDGE)).toList();
+        return ours.isEmpty() ? List.of(VIDEO_EVENTS) : ours;
+    }
+
     private String table(Map<String, ServiceRun> runs, String suffix) {
         StringBuilder out = new StringBuilder(heading(suffix));
-        out.append("| measure | video-events | bridge | ratio ve / bridge | goal | met |\n|---|---:|---:|---:|---|---|\n");
+        for (String ours : ours()) {
+            out.append(tableOf(ours, runs));
+        }
+        return out.toString();
+    }
+
+    private String tableOf(String ours, Map<String, ServiceRun> runs) {
+        StringBuilder out = new StringBuilder();
+        out.append("| measure | ").append(ours).append(" | bridge | ratio / bridge | goal | met |\n|---|---:|---:|---:|---|---|\n");
         for (Line line : lines()) {
-            double v = value(line, runs.get(VIDEO_EVENTS));
+            double v = value(line, runs.get(ours));
             double b = value(line, runs.get(BRIDGE));
             Boolean met = met(line, v, b);
             out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", line.label(), format(v, line.unit()),
                     format(b, line.unit()), Double.isNaN(v) || Double.isNaN(b) || b == 0 ? "" : String.format(Locale.ROOT, "%.2f", v / b),
                     line.goal(), met == null ? "" : met ? "yes" : "**no**"));
+        }
+        if (!ours.equals(ours().get(ours().size() - 1))) {
+            return out.append('\n').toString();
         }
         for (ServiceRun run : runs.values()) {
             if (run.failure() != null) {
@@ -460,7 +483,15 @@ final class Compare {
     /** Per line the median of each service over the rounds with its range, the median of the rounds' ratios, the goal met. */
     private String summary(List<Map<String, ServiceRun>> rounds) {
         StringBuilder out = new StringBuilder(heading(String.format(Locale.ROOT, ", %d rounds: median (lowest–highest)", rounds.size())));
-        out.append("| measure | video-events | bridge | ratio ve / bridge, median | goal | met in rounds |\n|---|---:|---:|---:|---|---|\n");
+        for (String ours : ours()) {
+            out.append(summaryOf(ours, rounds)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private String summaryOf(String ours, List<Map<String, ServiceRun>> rounds) {
+        StringBuilder out = new StringBuilder();
+        out.append("| measure | ").append(ours).append(" | bridge | ratio / bridge, median | goal | met in rounds |\n|---|---:|---:|---:|---|---|\n");
         for (Line line : lines()) {
             List<Double> ves = new ArrayList<>();
             List<Double> brs = new ArrayList<>();
@@ -468,7 +499,7 @@ final class Compare {
             int met = 0;
             int judged = 0;
             for (Map<String, ServiceRun> runs : rounds) {
-                double v = value(line, runs.get(VIDEO_EVENTS));
+                double v = value(line, runs.get(ours));
                 double b = value(line, runs.get(BRIDGE));
                 if (!Double.isNaN(v)) {
                     ves.add(v);

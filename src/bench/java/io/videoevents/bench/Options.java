@@ -69,7 +69,9 @@ record Options(
               --label NAME             file name of the report [the scenario]
             compare (defaults differ: --sockets 10000 --videos 1000 --rates 1000,2000 --duration 15 --warmup 5;
                      --service and --database are not used):
-              --services S[,S2]        video-events and/or bridge, run in that order [video-events,bridge]
+              --services S[,S2,...]    video-events (the jar), native (the executable) and/or bridge, run in that
+                                       order [video-events,bridge]
+              --native PATH            the native executable [target/video-events-1.0.0-SNAPSHOT-runner]
               --warm-connects N        sockets connected first, not measured [3000]
               --burst N                sockets then connecting at once: CPU per connect, connects/s [5000]
               --ramp-videos V          videos the ramp's sockets watch (sockets / V per video) [100]
@@ -161,7 +163,7 @@ record Options(
     /** What only {@code compare} reads. */
     record CompareOptions(List<String> services, int warmConnects, int burst, int rampVideos,
             List<Integer> rampRates, int rampDuration, int rampLimitMs, Path jar, Path serviceJava, List<String> serviceJavaOptions,
-            List<String> serviceJavaOptionsExtra, Path bridge, int rounds) {
+            List<String> serviceJavaOptionsExtra, Path bridge, int rounds, Path nativeExecutable) {
 
         static CompareOptions parse(Reader r) {
             String opts = r.text("service-java-opts", null);
@@ -178,13 +180,14 @@ record Options(
                     opts == null ? ShippedJvm.options() : ShippedJvm.split(opts),
                     ShippedJvm.split(r.text("service-java-opts-extra", "")),
                     Path.of(r.text("bridge", "../shared/peers/node-bridge")),
-                    r.integer("rounds", 1));
+                    r.integer("rounds", 1),
+                    Path.of(r.text("native", "target/video-events-1.0.0-SNAPSHOT-runner")));
             if (c.rounds < 1) {
                 throw new IllegalArgumentException("--rounds takes a count of 1 or more\n" + USAGE);
             }
             for (String service : c.services) {
-                if (!List.of(Compare.VIDEO_EVENTS, Compare.BRIDGE).contains(service)) {
-                    throw new IllegalArgumentException("--services takes video-events and/or bridge, not " + service + "\n" + USAGE);
+                if (!List.of(Compare.VIDEO_EVENTS, Compare.NATIVE, Compare.BRIDGE).contains(service)) {
+                    throw new IllegalArgumentException("--services takes video-events, native and/or bridge, not " + service + "\n" + USAGE);
                 }
             }
             return c;

@@ -53,7 +53,16 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
-        return new ServiceProcess("video-events", port, log, command, Map.of(
+        return videoEvents("video-events", command, port, database, log);
+    }
+
+    /** video-events as its native executable, with the heap it carries (docs/native.md); otherwise as above. */
+    static ServiceProcess nativeExecutable(Path executable, int port, String database, Path log) {
+        return videoEvents("native", List.of(executable.toAbsolutePath().toString()), port, database, log);
+    }
+
+    private static ServiceProcess videoEvents(String name, List<String> command, int port, String database, Path log) {
+        return new ServiceProcess(name, port, log, command, Map.of(
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
                 "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + database,
                 "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:5432/" + database,
