@@ -26,10 +26,6 @@ public final class LoadTool {
             System.exit(2);
             return;
         }
-        if (options.scenario().equals("misbehave")) {
-            Misbehaving.serve(options);
-            System.exit(0);
-        }
         Report report = run(options);
         System.exit(report.clean() ? 0 : 1);
     }

@@ -1,8 +1,6 @@
 package io.videoevents.bench;
 
-import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.*;
 import java.util.*;
 import java.util.concurrent.*;
 import java.util.concurrent.atomic.*;
@@ -10,7 +8,7 @@ import java.util.concurrent.atomic.*;
 import io.vertx.core.*;
 import io.vertx.core.net.*;
 
-/** The soak's misbehaving sockets, held by a child process of the tool ({@code misbehave}). */
+/** The soak's misbehaving sockets, on a Vert.x instance of their own (its event loops' CPU is counted apart). */
 final class Misbehaving {
 
     /** How a connection ends. */
@@ -81,11 +79,12 @@ final class Misbehaving {
     private final Map<String, LongAdder> tally = new ConcurrentHashMap<>();
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final Set<Long> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    Misbehaving(Options options) {
-        this.host = options.service().getHost();
-        this.port = options.service().getPort();
+    Misbehaving(Options options, java.net.URI service) {
+        this.host = service.getHost();
+        this.port = service.getPort();
         this.videos = options.videos();
         this.longVideos = options.soak().longVideos();
         this.prefix = options.videoPrefix();
@@ -100,32 +99,9 @@ final class Misbehaving {
                     vertx.createNetClient(new NetClientOptions().setLocalAddress(local).setConnectTimeout(30_000)
                             .setReceiveBufferSize(4096)) });
         }
-        for (int i = options.from(); i < options.to(); i++) {
+        for (int i = 0; i < options.soak().misbehaving(); i++) {
             slots.add(new Slot(i));
         }
-    }
-
-    /** The child's side: starts every slot, says READY, runs until told STOP (or its parent goes away), then reports. */
-    static void serve(Options options) throws IOException {
-        Misbehaving fleet = new Misbehaving(options);
-        fleet.start();
-        System.out.println("READY " + fleet.slots.size());
-        System.out.flush();
-        BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = orders.readLine()) != null && !line.equals("STOP")) {
-            if (line.equals("OPEN")) {
-                System.out.println("OPEN " + fleet.open.get());
-                System.out.flush();
-            }
-        }
-        fleet.stop(20);
-        StringBuilder out = new StringBuilder();
-        new TreeMap<>(fleet.tally).forEach((key, count) -> out.append(key).append('\t').append(count.sum()).append('\n'));
-        Files.writeString(Path.of(options.soak().resultFile()), out.toString());
-        System.out.println("DONE " + fleet.open.get());
-        System.out.flush();
-        fleet.vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
 
     void start() {
@@ -133,12 +109,21 @@ final class Misbehaving {
             // spread the first connects over two seconds
             Context context = vertx.getOrCreateContext();
             slot.context = context;
-            context.runOnContext(ignored -> vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(2000), t -> slot.connect()));
+            context.runOnContext(ignored -> {
+                threads.add(Thread.currentThread().getId());
+                vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(2000), t -> slot.connect());
+            });
         }
     }
 
-    /** Stops reconnecting and ends every connection (a close frame, then a drop); waits at most {@code seconds}. */
-    void stop(int seconds) {
+    /** CPU seconds of the event loops so far. */
+    double cpu() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.stream().mapToLong(mx::getThreadCpuTime).filter(t -> t > 0).sum() / 1e9;
+    }
+
+    /** Stops reconnecting, ends every connection (a close frame, then a drop; at most {@code seconds}), returns the tally. */
+    Map<String, Long> stop(int seconds) {
         stopping = true;
         for (Slot slot : slots) {
             slot.context.runOnContext(ignored -> slot.stop());
@@ -147,6 +132,13 @@ final class Misbehaving {
         while (open.get() > 0 && System.nanoTime() < deadline) {
             LoadTool.sleepMillis(100);
         }
+        if (open.get() > 0) {
+            count("(sockets still open when the stop stopped waiting for them)", open.get());
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        Map<String, Long> out = new TreeMap<>();
+        tally.forEach((key, count) -> out.put(key, count.sum()));
+        return out;
     }
 
     private void count(String key) {

@@ -7,8 +7,7 @@ import java.util.*;
 import java.util.concurrent.*;
 
 /**
- * {@code soak}: well-behaved sockets ({@link SteadyClients}) beside misbehaving ones ({@link Misbehaving}, in child
- * processes) while workers ({@link SoakWorkers}) change, delete and re-own videos, in a warm-up and a soak phase; then
+ * {@code soak}: well-behaved sockets ({@link SteadyClients}) beside misbehaving ones ({@link Misbehaving}) while workers ({@link SoakWorkers}) change, delete and re-own videos, in a warm-up and a soak phase; then
  * the gauges must be back at 0, the live heap within the tolerance, nothing lost and no ERROR logged.
  */
 final class Soak {
@@ -31,8 +30,8 @@ final class Soak {
     record Sample(double seconds, double connections, double subscriptions, long heapUsed, long rss, double serviceCpuPercent) {
     }
 
-    /** CPU over a phase, in % of one core (the machine has {@code nproc} of them). */
-    record Cpu(double service, double tool, double misbehavingProcesses, double postgres) {
+    /** CPU over a phase, in % of one core; the tool's includes its misbehaving sockets'. */
+    record Cpu(double service, double tool, double misbehaving, double postgres) {
     }
 
     /** The service once every socket was closed. */
@@ -71,9 +70,9 @@ final class Soak {
             ids[v] = options.videoId(v);
         }
         String description = String.format(Locale.ROOT, "soak: %,d well-behaved sockets (%,d on /videos/{id}/events, %,d on /events × 4 "
-                + "videos) beside %,d misbehaving ones (%d process(es)); %,d videos, %d of them with %,d versions; %,d worker statements/s "
+                + "videos) beside %,d misbehaving ones; %,d videos, %d of them with %,d versions; %,d worker statements/s "
                 + "(%d deletions and %d owner changes a minute, the rest status changes) on %d sessions; %d s after a %d s warm-up of the same",
-                options.sockets(), (options.sockets() + 1) / 2, options.sockets() / 2, s.misbehaving(), s.misbehavingProcesses(),
+                options.sockets(), (options.sockets() + 1) / 2, options.sockets() / 2, s.misbehaving(),
                 options.videos(), s.longVideos(), s.longHistory(), options.rates().get(0), s.deletesPerMinute(), s.ownerChangesPerMinute(),
                 options.writers(), options.durationSeconds(), options.warmupSeconds());
         line("== video-events %s", description);
@@ -113,9 +112,11 @@ final class Soak {
             SoakWorkers.Done done;
             Cpu cpu;
             double slowBefore = probe.metric("video_events_slow_client_closes_total", "");
-            try (Children children = new Children(name, service)) {
+            Misbehaving bad = new Misbehaving(options, service.uri());
+            bad.start();
+            try {
                 long started = System.nanoTime();
-                double[] before = cpuReading(pid, children);
+                double[] before = cpuReading(pid, bad);
                 ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
                 double[] lastCpu = { before[0] };
                 long[] lastAt = { System.nanoTime() };
@@ -141,20 +142,21 @@ final class Soak {
                         Thread.currentThread().interrupt();
                     }
                 }
-                double[] after = cpuReading(pid, children);
+                double[] after = cpuReading(pid, bad);
                 double elapsed = (System.nanoTime() - started) / 1e9;
                 cpu = new Cpu(100 * (after[0] - before[0]) / elapsed, 100 * (after[1] - before[1]) / elapsed,
                         100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed);
-                misbehaving = children.stop();
+            } finally {
+                misbehaving = bad.stop(20);
             }
             double slowClosed = probe.metric("video_events_slow_client_closes_total", "") - slowBefore;
             line("workers: %,d status changes, %,d deletions, %,d creations again, %,d owner changes in %.1f s (%,.0f statements/s); "
                     + "%d failed, %d versions not the next one", done.changes(), done.deletes(), done.creates(), done.ownerChanges(),
                     done.seconds(), (done.changes() + done.deletes() + done.creates() + done.ownerChanges()) / done.seconds(), done.failed(),
                     done.unexpectedVersions());
-            line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %%, misbehaving process(es) %.0f %%, "
-                    + "PostgreSQL %.0f %%", Runtime.getRuntime().availableProcessors(),
-                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres());
+            line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %% (misbehaving sockets %.0f %% of it), "
+                    + "PostgreSQL %.0f %%", Runtime.getRuntime().availableProcessors(), cpu.service(), cpu.tool(), cpu.misbehaving(),
+                    cpu.postgres());
             line("during the phase (every 10 s): seconds, connections, subscriptions, heap in use (not collected), RSS, service CPU");
             for (Sample x : samples) {
                 line("  %5.0f %,7.0f %,9.0f %8s %8s %5.0f %%", x.seconds(), x.connections(), x.subscriptions(), mib(x.heapUsed()),
@@ -183,7 +185,7 @@ final class Soak {
     }
 
     /** Service, tool, children and PostgreSQL CPU seconds so far. */
-    private double[] cpuReading(long pid, Children children) {
+    private double[] cpuReading(long pid, Misbehaving children) {
         ServiceProbe.Cpu service = Proc.cpu(pid);
         ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
         return new double[] { service == null ? Double.NaN : service.total(), tool == null ? Double.NaN : tool.total(), children.cpu(),
@@ -304,76 +306,6 @@ final class Soak {
             Files.writeString(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The child processes holding the misbehaving sockets ({@code misbehave}); each dies with its standard input. */
-    private final class Children implements AutoCloseable {
-        private final List<Child> children = new ArrayList<>();
-        private final List<Path> results = new ArrayList<>();
-
-        Children(String phase, ServiceProcess service) {
-            int total = s.misbehaving();
-            int count = Math.max(1, s.misbehavingProcesses());
-            int per = (total + count - 1) / count;
-            for (int p = 0; p < count; p++) {
-                int from = Math.min(total, p * per);
-                int to = Math.min(total, from + per);
-                Path result = options.out().resolve(options.label() + "-misbehaving-" + phase + "-" + p + ".tsv").toAbsolutePath();
-                results.add(result);
-                try {
-                    Files.createDirectories(result.getParent());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                children.add(new Child("misbehaving process " + p, "1g", List.of("misbehave",
-                        "--service", service.uri().toString(), "--videos", String.valueOf(options.videos()),
-                        "--video-prefix", options.videoPrefix(), "--sockets", String.valueOf(total),
-                        "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to),
-                        "--source-addresses", String.valueOf(options.sourceAddresses()), "--event-loops", String.valueOf(options.eventLoops()),
-                        "--long-videos", String.valueOf(s.longVideos()), "--ping-interval", s.pingInterval(),
-                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString())));
-            }
-            children.forEach(child -> child.expect("READY", 60));
-        }
-
-        /** CPU seconds of the children so far. */
-        double cpu() {
-            return children.stream().map(child -> Proc.cpu(child.pid())).mapToDouble(c -> c == null ? 0 : c.total()).sum();
-        }
-
-        /** Tells every child to stop (each closes its sockets) and returns their tallies, merged. */
-        Map<String, Long> stop() {
-            for (Child child : children) {
-                try {
-                    child.send("STOP");
-                } catch (UncheckedIOException e) {
-                    // gone already; expect() says so
-                }
-            }
-            Map<String, Long> tally = new TreeMap<>();
-            for (int p = 0; p < children.size(); p++) {
-                String done = children.get(p).expect("DONE", 120);
-                if (!done.equals("DONE 0")) {
-                    tally.merge("(sockets still open when the child stopped waiting for them)", Long.parseLong(done.substring(5)), Long::sum);
-                }
-                try {
-                    for (String l : Files.readAllLines(results.get(p))) {
-                        int tab = l.lastIndexOf('\t');
-                        if (tab > 0) {
-                            tally.merge(l.substring(0, tab), Long.parseLong(l.substring(tab + 1)), Long::sum);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return tally;
-        }
-
-        @Override
-        public void close() {
-            children.forEach(Child::stop);
         }
     }
 }
