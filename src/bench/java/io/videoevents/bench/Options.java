@@ -5,32 +5,12 @@ import java.nio.file.Path;
 import java.util.*;
 
 /** Everything a run is told on the command line ({@code --name value}). */
-record Options(
-        String scenario,
-        URI service,
-        String database,
-        int sockets,
-        int videos,
-        double multiplexedShare,
-        int videosPerSocket,
-        List<Integer> rates,
-        int durationSeconds,
-        int warmupSeconds,
-        int writers,
-        int sourceAddresses,
-        int connectConcurrency,
-        int eventLoops,
-        int drainSeconds,
-        int holdSeconds,
-        String videoPrefix,
-        OptionalLong servicePid,
-        Path out,
-        String label,
-        // the compare scenario's own options (null for the others)
-        CompareOptions compare,
-        // the soak scenario's own options (null for the others)
-        SoakOptions soak) {
-
+record Options(String scenario, URI service, String database, int sockets, int videos, double multiplexedShare,
+        int videosPerSocket, List<Integer> rates, int durationSeconds, int warmupSeconds, int writers, int sourceAddresses,
+        int connectConcurrency, int eventLoops, int drainSeconds, int holdSeconds, String videoPrefix, OptionalLong servicePid,
+        Path out, String label,
+        // each scenario's own options (null for the others)
+        CompareOptions compare, SoakOptions soak) {
     static final String USAGE = """
             usage: load.sh <scenario> [--option value ...]
             scenarios:
@@ -57,7 +37,7 @@ record Options(
               --writers W              worker JDBC sessions driving the changes [4]
               --source-addresses A     loopback source addresses 127.0.0.1..127.0.0.A [1]
               --connect-concurrency C  connects in flight [200]
-              --event-loops L          event loops per receiver process [2]
+              --event-loops L          event loops of the load and misbehaving clients [2]
               --drain D                seconds to wait for the last deliveries [15]
               --hold H                 seconds the idle scenario holds its sockets [5]
               --video-prefix P         id prefix of the benchmark's videos [bench-]
