@@ -1,15 +1,7 @@
 #!/usr/bin/env bash
-# The feed measured beside what it replaces, with the same tool (load.sh) on one service: the packaged jar with
-# the JVM options the image ships, authentication off, on a throwaway database with 10,000 videos (lib.sh).
-#
-#   src/bench/feed.sh [ROUNDS]            (default 3; every round runs each case once, in turn)
-#
-#   snapshot   one feed of all 10,000 videos, alone, then ten at once: time until the last page
-#   deliveries the same deliveries/s both ways: 1,000 sockets each watching one of 100 videos (each change goes
-#              to 10 sockets) against 10 feed sockets (each change goes to all 10); service CPU per delivery,
-#              latency; the order turned round every other round
-#   firehose   1,000 single-video sockets at 2,000 changes/s, alone and beside two feeds of every video read by
-#              a second client process: is anyone else late?
+# src/bench/feed.sh [ROUNDS]: the feed beside what it replaces, with load.sh on the packaged jar (lib.sh), 10,000
+# videos (BENCHMARKS.md §13): snapshot (one feed, then ten at once), deliveries (1,000 single-video sockets against
+# 10 feed sockets, same deliveries/s), firehose (single-video sockets beside two feeds in a second client process).
 # One unmeasured pass of each case first; reports under target/bench/feed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

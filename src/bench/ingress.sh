@@ -1,14 +1,6 @@
 #!/usr/bin/env bash
-# The ingress scenarios at full size: nginx (src/main/kubernetes/ingress-nginx.conf) in front of 3 replicas of
-# the packaged jar on one PostgreSQL, started by the tests themselves (no Docker). Runs the same *IT tests
-# `./mvnw verify` runs at small sizes, and prints their figures: each wave's reconnect time and peak
-# connects/s on the survivors, reconnects per client, the return histogram after a kill -9, idle sockets
-# through the read timeout.
-#
-#   src/bench/ingress.sh                       # 3,000 sockets, 1,000 videos, 200 changes/s, 10 s drain
-#   SOCKETS=1500 RATE=100 src/bench/ingress.sh
-#   TESTS=LostInstanceIT src/bench/ingress.sh  # one scenario
-#
+# The ingress *IT tests (nginx before 3 replicas of the packaged jar, no Docker) at full size, with their figures
+# (BENCHMARKS.md §10). E.g. SOCKETS=1500 RATE=100 src/bench/ingress.sh; TESTS=LostInstanceIT for one scenario.
 # The full log is kept in target/ingress-bench.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

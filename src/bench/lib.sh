@@ -1,10 +1,6 @@
-# Shared by the benchmark scripts that run the packaged jar themselves (feed.sh, tracing.sh, relay-latency.sh):
-# source it, then `bench_setup OUT`, `start NAME [VAR=value ...]` for each process, `load LABEL NAME ARGS...` to
-# drive one with the load tool. Every process is stopped and the database dropped on any exit.
-#
-#   out, db     where reports go; the throwaway database (on the PostgreSQL at 127.0.0.1:5432, user postgres)
-#   port[NAME], pid[NAME]   each started process
-#   jvm         the JVM options the image ships (ShippedJvm, from src/main/docker/Dockerfile.jvm)
+# Shared by feed.sh, tracing.sh, relay-latency.sh: `bench_setup OUT`, then `start NAME [VAR=value ...]` per process,
+# `load LABEL NAME ARGS...` to drive one with the load tool; everything stopped and the database dropped on exit.
+# Sets out, db, port[NAME], pid[NAME] and jvm (the image's JVM options, from ShippedJvm).
 psql_=(psql -h 127.0.0.1 -U postgres -qAtX -v ON_ERROR_STOP=1)
 pids=()
 declare -A port pid

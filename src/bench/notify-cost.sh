@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
-# What each LISTEN connection (one per replica) costs the write path: notifying commits per second with
-# 0, 1, 10 and 50 listeners reading every notification; and what the relay tier (nats mode) costs instead.
-#
-#   src/bench/notify-cost.sh [SECONDS] [ROUNDS] [LISTENER_COUNTS]     (defaults: 20, 2, "0 1 10 50")
-#   src/bench/notify-cost.sh 15 3 "1 10 30 2+10 2+30"                  # LISTENing replicas against relays
-#
-# A count R+S is the relay tier: R listeners that publish every payload to NATS, as relays do, and S NATS
-# subscribers (one per replica behind the relays) that each receive every relay's copy; the script starts a
-# nats-server of its own (Debian's, /usr/sbin/nats-server) on a free loopback port for them.
-#
-# On a throwaway database (all migrations, 10,000 videos), pgbench (4 clients, one status UPDATE per transaction) runs
-# SECONDS per point beside the listeners (NotifyListeners.java, run from source), which must each get every notification;
-# every other round runs the counts in reverse. Bounded in time; the database is dropped on any exit.
+# src/bench/notify-cost.sh [SECONDS] [ROUNDS] [COUNTS] (defaults 20, 2, "0 1 10 50"): notifying commits/s (pgbench,
+# 4 clients) with N listeners (NotifyListeners.java) that must each get every notification; R+S is the relay tier:
+# R listeners publishing to a nats-server of its own, S subscribers. Every other round in reverse (BENCHMARKS.md §11, §12).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}

@@ -1,16 +1,7 @@
 #!/usr/bin/env bash
-# Commit → socket latency through the relay tier (nats mode) against a replica's own LISTEN, at the same load, in
-# one run.
-#
-#   src/bench/relay-latency.sh [ROUNDS] [RATES] [SOCKETS] [DURATION]      (defaults: 2, "200,1000", 2000, 15)
-#
-# On a throwaway database and a nats-server of its own (/usr/sbin/nats-server, free loopback port), it starts four
-# processes of the packaged jar with the JVM options the image ships (lib.sh):
-#   relay-a, relay-b   the relay role: LISTEN, publish every payload to NATS
-#   listen             a replica in the default mode: its own LISTEN connection
-#   nats               a replica in nats mode: no LISTEN connection, every change from both relays
-# All four run throughout; the load tool's `load` drives one replica, then the other (order turned round every other
-# round), and the script prints p50 and p99 (ack → received) per replica, rate and round.
+# src/bench/relay-latency.sh [ROUNDS] [RATES] [SOCKETS] [DURATION] (defaults 2, "200,1000", 2000, 15): commit → socket
+# through the relays (nats mode) against a replica's own LISTEN: two relays, a listen replica and a nats replica of
+# the packaged jar (lib.sh) and a nats-server of its own; load.sh drives one replica, then the other.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . src/bench/lib.sh

@@ -1,10 +1,6 @@
 #!/usr/bin/env bash
-# What the signed notification costs the database per status change, at a fixed rate.
-#
-#   src/bench/signature-cost.sh [RATE] [SECONDS]        (defaults: 2000 changes/s for 20 s)
-#
-# Two throwaway databases with 1,000 videos, one up to V2 (no signature) and one current; pgbench (4 clients) at RATE
-# status UPDATEs/s on each in turn; reports the backends' CPU per change (from /proc), pgbench's latency, the changes.
+# src/bench/signature-cost.sh [RATE] [SECONDS] (defaults 2000, 20): the signed notification's cost per status change:
+# pgbench at RATE on a database up to V2 (no signature) and on a current one; the backends' CPU per change (/proc).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rate=${1:-2000}

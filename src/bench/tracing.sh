@@ -1,15 +1,7 @@
 #!/usr/bin/env bash
-# What tracing costs per delivery, side by side in one run: the packaged jar with the image's JVM options (lib.sh),
-# restarted for each case, driven by the same load (load.sh: 1,000 sockets on 100 videos, --rates after a warm-up):
-#
-#   off        the default: the OpenTelemetry SDK disabled
-#   on         QUARKUS_OTEL_SDK_DISABLED=false, exporting (OTLP over HTTP) to a stand-in collector that takes every
-#              request and keeps nothing (Debian's nginx answering 200), and no worker asks for a trace: the cost of
-#              having it on
-#   traced     the same, and every change carries a traceparent (the workers set video_events.traceparent in
-#              each transaction): a deliver span and a write span per event loop for every change
-#
-#   src/bench/tracing.sh [ROUNDS] [RATES]      (defaults: 3, "1000,2000"; the cases' order turned round every round)
+# src/bench/tracing.sh [ROUNDS] [RATES] (defaults 3, "1000,2000"): CPU per delivery with tracing off, on (exporting
+# to a stand-in collector: nginx answering 200) and traced (every change carries a traceparent), the packaged jar
+# (lib.sh) restarted per case under the same load.sh load; the cases' order turned round every round (BENCHMARKS.md §14).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . src/bench/lib.sh

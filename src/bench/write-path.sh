@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
-# What a worker's status change costs PostgreSQL with the project's schema, against other schemas, at saturation.
-#
-#   src/bench/write-path.sh [ROUNDS] [SECONDS]        (defaults: 4 rounds of 8 s per schema)
-#   WRITE_PATH_BEFORE=5 src/bench/write-path.sh      (compare with the migrations up to V5 instead of V3)
-#
-# Builds throwaway databases on the PostgreSQL at 127.0.0.1:5432 (user postgres), each with 1,000 videos:
-#   current   every migration in src/main/resources/db/migration
-#   up-to-V3  the migrations up to V3 (before the id rule was rewritten in V4), or up to WRITE_PATH_BEFORE
-#   bridge    the Node bridge's schema.sql (../shared/peers/node-bridge), if it is there: a log table and a
-#             NOTIFY per change, nothing else
-# then runs pgbench unthrottled (4 clients, one status UPDATE per transaction, as a worker writes them) on each
-# in turn, ROUNDS times interleaved, so that a disturbance of the machine hits all of them alike. Prints the
-# transactions per second of every run and their median. Stops by itself and drops the databases.
+# src/bench/write-path.sh [ROUNDS] [SECONDS] (defaults 4, 8): a status change's cost to PostgreSQL with the current
+# migrations, those up to V3 (or WRITE_PATH_BEFORE) and the Node bridge's schema.sql, if there; pgbench unthrottled
+# (4 clients) on each throwaway database in turn, interleaved; the transactions/s of every run and their median.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-4}

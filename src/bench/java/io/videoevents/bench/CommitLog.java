@@ -7,7 +7,6 @@ import java.util.Arrays;
  * {@code System.nanoTime()} is CLOCK_MONOTONIC, one clock for every process here, so receivers compare with it directly.
  */
 final class CommitLog {
-
     private final long[] baseVersion;
     private final long[][] nanos;
     private final long[][] sent;
@@ -20,10 +19,6 @@ final class CommitLog {
         this.sent = new long[baseVersion.length][16];
         this.steps = new byte[baseVersion.length][16];
         this.count = new int[baseVersion.length];
-    }
-
-    int videos() {
-        return baseVersion.length;
     }
 
     /** Records a commit; versions of one video arrive in order (the driver never has two UPDATEs of a video in flight). */
@@ -62,13 +57,5 @@ final class CommitLog {
     /** The newest version of a video the driver committed (its starting version if none). */
     long lastVersion(int video) {
         return baseVersion[video] + count[video];
-    }
-
-    long total() {
-        long total = 0;
-        for (int c : count) {
-            total += c;
-        }
-        return total;
     }
 }

@@ -5,23 +5,19 @@ import java.nio.file.*;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.function.*;
-
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code compare}: video-events' packaged jar and the Node bridge in turn, each on a fresh database, under the same load
+ * {@code compare}: video-events' packaged jar (and/or its native executable) and the Node bridge in turn, each on a fresh database, under the same load
  * and client: connects (warm-up, burst, rest), idle memory, load steps, reconnect storm, ramp; then one table.
  */
 final class Compare {
-
     static final String VIDEO_EVENTS = "video-events";
     static final String BRIDGE = "bridge";
     /** video-events' native executable ({@code --native}), measured like the jar and set beside the bridge too. */
     static final String NATIVE = "native";
-
     private final Options options;
     private final Options.CompareOptions c;
-
     private final OptionalLong postmaster = ServiceProbe.listeningProcess(5432);
     private final String javaVersion;
 
@@ -85,13 +81,6 @@ final class Compare {
         }
     }
 
-    /** One service's run. Bytes, microseconds, milliseconds; -1 where unknown or not run. */
-    record ServiceRun(String service, String command, double readySeconds, long rssStart, long rssIdle, long rssPerIdleSocket,
-            long heapStart, long heapIdle, long heapPerIdleSocket, Wave warmup, Wave burst, Wave rest, Fleet.Connected topUp,
-            List<String> connectProblems, List<Step> load, Checked loadChecked, Wave storm, List<Step> ramp, Checked rampChecked,
-            double rampHighestUnderLimit, double rampFirstOverLimit, String failure) {
-    }
-
     /** Every round, the services in the given order in odd rounds, the other way round in even ones; then the summary. */
     private Result run() {
         List<Map<String, ServiceRun>> rounds = new ArrayList<>();
@@ -103,8 +92,8 @@ final class Compare {
             for (String service : order) {
                 ServiceRun run = runService(service, c.rounds() == 1 ? "" : "-r" + (round + 1));
                 runs.put(service, run);
-                clean &= run.failure() == null && run.loadChecked() != null && run.loadChecked().clean()
-                        && (run.rampChecked() == null || run.rampChecked().clean());
+                clean &= run.failure == null && run.loadChecked != null && run.loadChecked.clean()
+                        && (run.rampChecked == null || run.rampChecked.clean());
             }
             rounds.add(runs);
             tables.add(table(runs, c.rounds() == 1 ? "" : String.format(Locale.ROOT, ", round %d of %d (%s)", round + 1, c.rounds(),
@@ -131,7 +120,7 @@ final class Compare {
         String label = options.label() + "-" + service + round;
         System.out.printf(Locale.ROOT, "%n-- %s: fresh database %s%n", service, database);
         ScratchDatabases.create(database);
-        Builder b = new Builder(service);
+        ServiceRun b = new ServiceRun(service);
         try (ServiceProcess process = start(service, database, label)) {
             b.command = String.join(" ", process.command);
             process.awaitReady(180);
@@ -145,10 +134,10 @@ final class Compare {
         } finally {
             ScratchDatabases.drop(database);
         }
-        return b.build();
+        return b;
     }
 
-    private void measure(Builder b, ServiceProcess process, String database, String service) {
+    private void measure(ServiceRun b, ServiceProcess process, String database, String service) {
         long pid = process.pid();
         boolean jvm = service.equals(VIDEO_EVENTS);
         ServiceProbe probe = new ServiceProbe(process.uri(), OptionalLong.of(pid));
@@ -194,7 +183,7 @@ final class Compare {
                     cpu.add(new Reading[] { before, read(probe, pid, jvm, false) });
                     log("step %d: %,d updates/s asked, %,.0f reached", i, options.rates().get(i), steps.get(i).rate());
                 }
-                ReceiveResult result = fleet.collect(commits, options.drainSeconds());
+                ReceiveResult result = fleet.collect(commits, options.drainSeconds(), options.rates().size());
                 b.load = new ArrayList<>();
                 for (int i = 0; i < steps.size(); i++) {
                     b.load.add(step(steps.get(i), result, i, cpu.get(i)[0], cpu.get(i)[1]));
@@ -218,7 +207,7 @@ final class Compare {
         return new Fleet(process.uri(), ids, options.sockets(), options.sourceAddresses(), options.connectConcurrency());
     }
 
-    private void ramp(Builder b, ServiceProcess process, JdbcWorkers workers, ServiceProbe probe, boolean jvm) {
+    private void ramp(ServiceRun b, ServiceProcess process, JdbcWorkers workers, ServiceProbe probe, boolean jvm) {
         String[] ids = Fleet.ids(options, Math.min(c.rampVideos(), options.videos()));
         CommitLog commits = workers.prepare(ids);
         b.ramp = new ArrayList<>();
@@ -230,7 +219,7 @@ final class Compare {
                 Reading before = read(probe, process.pid(), jvm, true);
                 JdbcWorkers.Step driven = workers.run(c.rampRates().get(i), c.rampDuration(), i);
                 Reading after = read(probe, process.pid(), jvm, false);
-                result = fleet.collect(commits, options.drainSeconds());
+                result = fleet.collect(commits, options.drainSeconds(), i + 1);
                 Step step = step(driven, result, i, before, after);
                 b.ramp.add(step);
                 LoadTool.StepFigures f = step.figures();
@@ -335,18 +324,10 @@ final class Compare {
 
     /** Waits until the sockets' TCP connections to the service's port are gone (closed on both sides). */
     private static void awaitConnectionsGone(int port, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        int left;
-        while ((left = Proc.connectionsOn(port)) > 4 && System.nanoTime() < deadline) {
-            LoadTool.sleepMillis(100);
-        }
-        if (left > 4) {
-            log("%,d connections to port %d still open after %d s", left, port, seconds);
+        if (!LoadTool.await(() -> Proc.connectionsOn(port) <= 4, seconds)) {
+            log("%,d connections to port %d still open after %d s", Proc.connectionsOn(port), port, seconds);
         }
     }
-
-
-
 
     private static void log(String format, Object... args) {
         System.out.printf(Locale.ROOT, "  " + format + "%n", args);
@@ -385,32 +366,32 @@ final class Compare {
             lines.add(new Line("  deliveries/s", r -> loadStep(r, step, s -> s.figures().deliveriesPerSecond()), "/s"));
             lines.add(new Line("  CPU of PostgreSQL (one core = 100 %)", r -> loadStep(r, step, Step::postgresCpuPercent), "%"));
         }
-        lines.add(new Line("burst: sockets refused or closed by the service", r -> r.burst() == null ? Double.NaN
-                : (double) r.burst().connected().failed(), "", "= 0", (v, b) -> v == 0));
-        lines.add(new Line("lost + duplicated + out of order (load steps)", r -> r.loadChecked() == null ? Double.NaN
-                : (double) (r.loadChecked().lost() + r.loadChecked().duplicates() + r.loadChecked().outOfOrder()), "", "= 0",
+        lines.add(new Line("burst: sockets refused or closed by the service", r -> r.burst == null ? Double.NaN
+                : (double) r.burst.connected().failed(), "", "= 0", (v, b) -> v == 0));
+        lines.add(new Line("lost + duplicated + out of order (load steps)", r -> r.loadChecked == null ? Double.NaN
+                : (double) (r.loadChecked.lost() + r.loadChecked.duplicates() + r.loadChecked.outOfOrder()), "", "= 0",
                 (v, b) -> v == 0));
         lines.add(new Line(String.format(Locale.ROOT, "highest deliveries/s with p99 ≤ %d ms (ramp)", c.rampLimitMs()),
-                r -> r.rampHighestUnderLimit() < 0 ? Double.NaN : r.rampHighestUnderLimit(), "/s", "≥ bridge", (v, b) -> v >= b));
-        lines.add(new Line("  first ramp step over the limit", r -> r.rampFirstOverLimit() < 0 ? Double.NaN : r.rampFirstOverLimit(), "/s"));
+                r -> r.rampHighestUnderLimit < 0 ? Double.NaN : r.rampHighestUnderLimit, "/s", "≥ bridge", (v, b) -> v >= b));
+        lines.add(new Line("  first ramp step over the limit", r -> r.rampFirstOverLimit < 0 ? Double.NaN : r.rampFirstOverLimit, "/s"));
         lines.add(new Line(String.format(Locale.ROOT, "resident memory per idle socket, %,d sockets", options.sockets()),
-                r -> r.rssPerIdleSocket() < 0 ? Double.NaN : r.rssPerIdleSocket() / 1024.0, "KiB", "≤ 6 KiB", (v, b) -> v <= 6));
+                r -> r.rssPerIdleSocket < 0 ? Double.NaN : r.rssPerIdleSocket / 1024.0, "KiB", "≤ 6 KiB", (v, b) -> v <= 6));
         lines.add(new Line("  live heap per idle socket (after a full GC)",
-                r -> r.heapPerIdleSocket() < 0 ? Double.NaN : r.heapPerIdleSocket() / 1024.0, "KiB"));
+                r -> r.heapPerIdleSocket < 0 ? Double.NaN : r.heapPerIdleSocket / 1024.0, "KiB"));
         lines.add(new Line(String.format(Locale.ROOT, "service CPU per connect + snapshot, %,d at once after %,d", c.burst(),
-                c.warmConnects()), r -> r.burst() == null ? Double.NaN : r.burst().serviceCpuMicrosPerConnect(), "µs", "≤ bridge",
+                c.warmConnects()), r -> r.burst == null ? Double.NaN : r.burst.serviceCpuMicrosPerConnect(), "µs", "≤ bridge",
                 (v, b) -> v <= b));
-        lines.add(new Line("connects with snapshot per second, same", r -> r.burst() == null ? Double.NaN
-                : r.burst().connected().perSecond(), "/s", "≥ 5,000", (v, b) -> v >= 5000));
-        lines.add(new Line("  tool (client) CPU per connect", r -> r.burst() == null ? Double.NaN : r.burst().toolCpuMicrosPerConnect(),
+        lines.add(new Line("connects with snapshot per second, same", r -> r.burst == null ? Double.NaN
+                : r.burst.connected().perSecond(), "/s", "≥ 5,000", (v, b) -> v >= 5000));
+        lines.add(new Line("  tool (client) CPU per connect", r -> r.burst == null ? Double.NaN : r.burst.toolCpuMicrosPerConnect(),
                 "µs"));
         lines.add(new Line(String.format(Locale.ROOT, "reconnect storm: %,d sockets back, until the last snapshot", options.sockets()),
-                r -> r.storm() == null ? Double.NaN : r.storm().connected().seconds(), "s", "≤ 2 s", (v, b) -> v <= 2));
-        lines.add(new Line("  service CPU per connect", r -> r.storm() == null ? Double.NaN : r.storm().serviceCpuMicrosPerConnect(), "µs"));
-        lines.add(new Line("  failed", r -> r.storm() == null ? Double.NaN : (double) r.storm().connected().failed(), ""));
+                r -> r.storm == null ? Double.NaN : r.storm.connected().seconds(), "s", "≤ 2 s", (v, b) -> v <= 2));
+        lines.add(new Line("  service CPU per connect", r -> r.storm == null ? Double.NaN : r.storm.serviceCpuMicrosPerConnect(), "µs"));
+        lines.add(new Line("  failed", r -> r.storm == null ? Double.NaN : (double) r.storm.connected().failed(), ""));
         lines.add(new Line("service JVM: allocated per delivery", r -> loadStep(r, 0, s -> s.figures().serviceAllocatedBytesPerDelivery() < 0
                 ? Double.NaN : s.figures().serviceAllocatedBytesPerDelivery()), "B"));
-        lines.add(new Line("start until ready", r -> r.readySeconds() < 0 ? Double.NaN : r.readySeconds(), "s"));
+        lines.add(new Line("start until ready", r -> r.readySeconds < 0 ? Double.NaN : r.readySeconds, "s"));
         return lines;
     }
 
@@ -460,19 +441,19 @@ final class Compare {
             return out.append('\n').toString();
         }
         for (ServiceRun run : runs.values()) {
-            if (run.failure() != null) {
-                out.append("FAILED: ").append(run.service()).append(": ").append(run.failure()).append('\n');
+            if (run.failure != null) {
+                out.append("FAILED: ").append(run.service).append(": ").append(run.failure).append('\n');
             }
-            for (Checked checked : new Checked[] { run.loadChecked(), run.rampChecked() }) {
+            for (Checked checked : new Checked[] { run.loadChecked, run.rampChecked }) {
                 if (checked != null && !checked.clean()) {
-                    out.append(run.service()).append(": NOT CLEAN ").append(checked).append('\n');
+                    out.append(run.service).append(": NOT CLEAN ").append(checked).append('\n');
                 }
             }
         }
         out.append("ramp steps (deliveries/s: p99 ms):\n");
         for (ServiceRun run : runs.values()) {
-            out.append("  ").append(run.service()).append(':');
-            for (Step s : run.ramp() == null ? List.<Step>of() : run.ramp()) {
+            out.append("  ").append(run.service).append(':');
+            for (Step s : run.ramp == null ? List.<Step>of() : run.ramp) {
                 out.append(String.format(Locale.ROOT, "  %,.0f: %.1f", s.figures().deliveriesPerSecond(), s.figures().p99Ms()));
             }
             out.append('\n');
@@ -551,7 +532,7 @@ final class Compare {
     }
 
     private static double loadStep(ServiceRun run, int i, Function<Step, Double> value) {
-        return run.load() == null || run.load().size() <= i ? Double.NaN : value.apply(run.load().get(i));
+        return run.load == null || run.load.size() <= i ? Double.NaN : value.apply(run.load.get(i));
     }
 
     private static String format(double value, String unit) {
@@ -563,39 +544,33 @@ final class Compare {
         return unit.isEmpty() ? number : number + " " + unit;
     }
 
-    /** Collects a {@link ServiceRun} as the phases go, so a failure still reports what was measured. */
-    private static final class Builder {
-        final String service;
-        String command = "";
-        double readySeconds = -1;
-        long rssStart = -1;
-        long rssIdle = -1;
-        long rssPerIdleSocket = -1;
-        long heapStart = -1;
-        long heapIdle = -1;
-        long heapPerIdleSocket = -1;
-        Wave warmup;
-        Wave burst;
-        Wave rest;
-        Fleet.Connected topUp;
-        List<String> connectProblems;
-        List<Step> load;
-        Checked loadChecked;
-        Wave storm;
-        List<Step> ramp;
-        Checked rampChecked;
-        double rampHighestUnderLimit = -1;
-        double rampFirstOverLimit = -1;
-        String failure;
+    /** One service's run in bytes, µs, ms (-1: unknown), filled in as it goes: a failure still reports what was measured. */
+    static final class ServiceRun {
+        public final String service;
+        public String command = "";
+        public double readySeconds = -1;
+        public long rssStart = -1;
+        public long rssIdle = -1;
+        public long rssPerIdleSocket = -1;
+        public long heapStart = -1;
+        public long heapIdle = -1;
+        public long heapPerIdleSocket = -1;
+        public Wave warmup;
+        public Wave burst;
+        public Wave rest;
+        public Fleet.Connected topUp;
+        public List<String> connectProblems;
+        public List<Step> load;
+        public Checked loadChecked;
+        public Wave storm;
+        public List<Step> ramp;
+        public Checked rampChecked;
+        public double rampHighestUnderLimit = -1;
+        public double rampFirstOverLimit = -1;
+        public String failure;
 
-        Builder(String service) {
+        ServiceRun(String service) {
             this.service = service;
-        }
-
-        ServiceRun build() {
-            return new ServiceRun(service, command, readySeconds, rssStart, rssIdle, rssPerIdleSocket, heapStart, heapIdle,
-                    heapPerIdleSocket, warmup, burst, rest, topUp, connectProblems, load, loadChecked, storm, ramp, rampChecked,
-                    rampHighestUnderLimit, rampFirstOverLimit, failure);
         }
     }
 }

@@ -4,11 +4,8 @@ import java.io.*;
 import java.net.URI;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
-
 import org.HdrHistogram.Histogram;
-
 import com.fasterxml.jackson.databind.*;
-
 import io.vertx.core.*;
 import io.vertx.core.http.*;
 import io.vertx.core.impl.VertxInternal;
@@ -27,7 +24,6 @@ final class Fleet implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Seconds without a socket of a wave getting its snapshot (or failing) after which the wave ends. */
     static final int STALL_SECONDS = 30;
-
     private final URI service;
     private final String[] ids;
     private final Map<String, Integer> videoIndex = new HashMap<>();
@@ -382,18 +378,12 @@ final class Fleet implements AutoCloseable {
         return received;
     }
 
-    ReceiveResult finish(CommitLog commits, int steps, int drainSeconds) {
-        ReceiveResult result = new ReceiveResult(steps);
-        result.merge(collect(commits, drainSeconds));
-        return result;
-    }
-
     /**
      * Waits at most {@code drainSeconds} until every committed change has reached every ready socket, files the
      * arrivals since the last call into per-step histograms (ack → received, sent → received) and returns the counts so
      * far.
      */
-    ReceiveResult collect(CommitLog commits, int drainSeconds) {
+    ReceiveResult collect(CommitLog commits, int drainSeconds, int steps) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
         synchronized (lock) {
             long expected = expected(commits);
@@ -422,7 +412,7 @@ final class Fleet implements AutoCloseable {
                 h[1].recordValue(Math.min((receivedAt[i] - commits.sentNanos(videos[i], versions[i])) / 1_000, 60_000_000L));
             }
             size = 0;
-            ReceiveResult result = new ReceiveResult(byStep.isEmpty() ? 0 : byStep.lastKey() + 1);
+            ReceiveResult result = new ReceiveResult(Math.max(steps, byStep.isEmpty() ? 0 : byStep.lastKey() + 1));
             byStep.forEach((step, h) -> {
                 result.latency[step] = h[0].copy();
                 result.fromSend[step] = h[1].copy();
@@ -450,10 +440,7 @@ final class Fleet implements AutoCloseable {
                 ws.close();
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (Arrays.stream(socks).anyMatch(s -> s.ws != null) && System.nanoTime() < deadline) {
-            LoadTool.sleepMillis(50);
-        }
+        LoadTool.await(() -> Arrays.stream(socks).allMatch(s -> s.ws == null), seconds);
     }
 
     @Override

@@ -13,7 +13,7 @@ final class JdbcWorkers implements AutoCloseable {
     static final String APPLICATION_NAME = "bench-load";
     /** Whether every change carries a traceparent (-Dbench.traceparent=true: tracing.sh). */
     private static final boolean TRACED = Boolean.getBoolean("bench.traceparent");
-    private static final String[] STATUSES = { "pending", "processing", "processed", "failed" };
+    static final String[] STATUSES = { "pending", "processing", "processed", "failed" };
 
     /** What a step updates. */
     enum Kind {
@@ -26,7 +26,6 @@ final class JdbcWorkers implements AutoCloseable {
         TOUCH("UPDATE videos SET processed_file_path = ? WHERE id = ?"),
         /** the same UPDATE on a copy of the table without triggers */
         PLAIN("UPDATE bench_videos_plain SET processing_status = ? WHERE id = ?");
-
         final String sql;
 
         Kind(String sql) {
@@ -72,30 +71,42 @@ final class JdbcWorkers implements AutoCloseable {
         Connection c = sessions.get(0);
         long[] base = new long[videoIds.length];
         int[] status = new int[videoIds.length];
-        Map<String, Integer> index = new HashMap<>();
-        for (int v = 0; v < videoIds.length; v++) {
-            index.put(videoIds[v], v);
-        }
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO videos (id, raw_file_path) SELECT id, 's3://bench/' || id "
-                + "FROM unnest(?::text[]) id ON CONFLICT (id) DO NOTHING");
-                PreparedStatement read = c.prepareStatement("SELECT id, status_version, processing_status FROM videos WHERE id = ANY(?)")) {
+                + "FROM unnest(?::text[]) id ON CONFLICT (id) DO NOTHING")) {
             insert.setArray(1, c.createArrayOf("text", videoIds));
             insert.executeUpdate();
-            read.setArray(1, c.createArrayOf("text", videoIds));
-            try (ResultSet rows = read.executeQuery()) {
-                while (rows.next()) {
-                    int v = index.get(rows.getString(1));
-                    base[v] = rows.getLong(2);
-                    status[v] = List.of(STATUSES).indexOf(rows.getString(3));
-                }
-            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the videos: " + e.getMessage(), e);
         }
+        read(videoIds, base, status);
         this.ids = videoIds.clone();
         this.statusIndex = status;
         this.commits = new CommitLog(base);
         return commits;
+    }
+
+    /** Where each video stands: its version and status index ({@code STATUSES}); whether it exists. */
+    boolean[] read(String[] videoIds, long[] versions, int[] status) {
+        Connection c = sessions.get(0);
+        boolean[] exists = new boolean[videoIds.length];
+        Map<String, Integer> index = new HashMap<>();
+        for (int v = 0; v < videoIds.length; v++) {
+            index.put(videoIds[v], v);
+        }
+        try (PreparedStatement read = c.prepareStatement("SELECT id, status_version, processing_status FROM videos WHERE id = ANY(?)")) {
+            read.setArray(1, c.createArrayOf("text", videoIds));
+            try (ResultSet rows = read.executeQuery()) {
+                while (rows.next()) {
+                    int v = index.get(rows.getString(1));
+                    versions[v] = rows.getLong(2);
+                    status[v] = List.of(STATUSES).indexOf(rows.getString(3));
+                    exists[v] = true;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the videos: " + e.getMessage(), e);
+        }
+        return exists;
     }
 
     /** Sends {@code rate} UPDATEs per second for {@code seconds}, each commit recorded under {@code step} (-1: warm-up). */

@@ -5,9 +5,7 @@ import java.nio.file.*;
 import java.sql.*;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
-
 import org.HdrHistogram.Histogram;
-
 import com.fasterxml.jackson.databind.*;
 
 
@@ -25,10 +23,6 @@ public final class LoadTool {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
-        }
-        if (options.scenario().equals("misbehave")) {
-            Misbehaving.serve(options);
-            System.exit(0);
         }
         Report report = run(options);
         System.exit(report.clean() ? 0 : 1);
@@ -105,7 +99,7 @@ public final class LoadTool {
                 } else {
                     sleep(options.holdSeconds());
                 }
-                ReceiveResult result = receivers.finish(commits, driven.size(), load ? options.drainSeconds() : 0);
+                ReceiveResult result = receivers.collect(commits, load ? options.drainSeconds() : 0, driven.size());
                 ServiceProbe.Memory end = probe.memory();
                 List<String> connectionsAtEnd = driver.serviceConnections();
                 for (int i = 0; i < driven.size(); i++) {
@@ -225,6 +219,18 @@ public final class LoadTool {
     /** The local address client {@code a} (1-based) of {@code count} binds to, or null to leave it to the kernel. */
     static String sourceAddress(int a, int count) {
         return count <= 1 ? null : "127.0.0." + a;
+    }
+
+    /** Polls {@code done} every 50 ms for at most {@code seconds}; whether it came true. */
+    static boolean await(java.util.function.BooleanSupplier done, long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            sleepMillis(50);
+        }
+        return true;
     }
 
     static void sleepMillis(long millis) {

@@ -1,31 +1,21 @@
 package io.videoevents.bench;
 
-import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.*;
 import java.util.*;
 import java.util.concurrent.*;
 import java.util.concurrent.atomic.*;
-
 import io.vertx.core.*;
 import io.vertx.core.net.*;
 
-/** The soak's misbehaving sockets, held by a child process of the tool ({@code misbehave}). */
+/** The soak's misbehaving sockets, on a Vert.x instance of their own (its event loops' CPU is counted apart). */
 final class Misbehaving {
 
     /** How a connection ends. */
     enum Ending {
-        OVERSIZE("close 1009"), FLOOD("close 1008"), STOP_READING("close 4408 or 1001"), SILENT("close 1001"),
-        RESET_AFTER_UPGRADE("reset by the client"), RESET_MID_REPLAY("reset by the client"), RESET_AT_RANDOM("reset by the client"),
-        DROP_MID_REPLAY("FIN without a close frame"), CLOSE_NORMAL("close 1000"), CLOSE_AMID_SUBSCRIBES("close 1000"),
-        BAD_PATH("close 1008"), UNKNOWN_VIDEO("close 4404");
+        OVERSIZE, FLOOD, STOP_READING, SILENT, RESET_AFTER_UPGRADE, RESET_MID_REPLAY, RESET_AT_RANDOM, DROP_MID_REPLAY, CLOSE_NORMAL,
+        CLOSE_AMID_SUBSCRIBES, BAD_PATH, UNKNOWN_VIDEO;
 
-        final String expected;
-
-        Ending(String expected) {
-            this.expected = expected;
-        }
-
+        /** The close code the service is to answer with (STOP_READING: 4408, or 1001 once the pongs stop coming). */
         boolean expects(int code) {
             return switch (this) {
                 case OVERSIZE -> code == 1009;
@@ -67,7 +57,6 @@ final class Misbehaving {
             "{\"type\":\"subscribe\",\"videoId\":\"v\",\"after\":-1}", "{\"type\":\"subscribe\",\"videoId\":\"v\",\"after\":\"3\"}",
             "{\"type\":\"subscribe\",\"videoId\":\"v\",\"after\":1.5}", "{\"type\":\"subscribe\",\"videoId\":\"v\"} trailing",
             "{\"type\":\"auth\"}", "{\"type\":\"auth\",\"token\":\"\"}", "null", "{\"type\":\"subscribe\",\"videoId\":null}" };
-
     private final String host;
     private final int port;
     private final int videos;
@@ -81,11 +70,12 @@ final class Misbehaving {
     private final Map<String, LongAdder> tally = new ConcurrentHashMap<>();
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final Set<Long> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    Misbehaving(Options options) {
-        this.host = options.service().getHost();
-        this.port = options.service().getPort();
+    Misbehaving(Options options, java.net.URI service) {
+        this.host = service.getHost();
+        this.port = service.getPort();
         this.videos = options.videos();
         this.longVideos = options.soak().longVideos();
         this.prefix = options.videoPrefix();
@@ -100,32 +90,9 @@ final class Misbehaving {
                     vertx.createNetClient(new NetClientOptions().setLocalAddress(local).setConnectTimeout(30_000)
                             .setReceiveBufferSize(4096)) });
         }
-        for (int i = options.from(); i < options.to(); i++) {
+        for (int i = 0; i < options.soak().misbehaving(); i++) {
             slots.add(new Slot(i));
         }
-    }
-
-    /** The child's side: starts every slot, says READY, runs until told STOP (or its parent goes away), then reports. */
-    static void serve(Options options) throws IOException {
-        Misbehaving fleet = new Misbehaving(options);
-        fleet.start();
-        System.out.println("READY " + fleet.slots.size());
-        System.out.flush();
-        BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = orders.readLine()) != null && !line.equals("STOP")) {
-            if (line.equals("OPEN")) {
-                System.out.println("OPEN " + fleet.open.get());
-                System.out.flush();
-            }
-        }
-        fleet.stop(20);
-        StringBuilder out = new StringBuilder();
-        new TreeMap<>(fleet.tally).forEach((key, count) -> out.append(key).append('\t').append(count.sum()).append('\n'));
-        Files.writeString(Path.of(options.soak().resultFile()), out.toString());
-        System.out.println("DONE " + fleet.open.get());
-        System.out.flush();
-        fleet.vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
 
     void start() {
@@ -133,31 +100,42 @@ final class Misbehaving {
             // spread the first connects over two seconds
             Context context = vertx.getOrCreateContext();
             slot.context = context;
-            context.runOnContext(ignored -> vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(2000), t -> slot.connect()));
+            context.runOnContext(ignored -> {
+                threads.add(Thread.currentThread().getId());
+                vertx.setTimer(1 + ThreadLocalRandom.current().nextInt(2000), t -> slot.connect());
+            });
         }
     }
 
-    /** Stops reconnecting and ends every connection (a close frame, then a drop); waits at most {@code seconds}. */
-    void stop(int seconds) {
+    /** CPU seconds of the event loops so far. */
+    double cpu() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.stream().mapToLong(mx::getThreadCpuTime).filter(t -> t > 0).sum() / 1e9;
+    }
+
+    /** Stops reconnecting, ends every connection (a close frame, then a drop; at most {@code seconds}), returns the tally. */
+    Map<String, Long> stop(int seconds) {
         stopping = true;
         for (Slot slot : slots) {
             slot.context.runOnContext(ignored -> slot.stop());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (open.get() > 0 && System.nanoTime() < deadline) {
-            LoadTool.sleepMillis(100);
+        if (!LoadTool.await(() -> open.get() == 0, seconds)) {
+            count("(sockets still open when the stop stopped waiting for them)", open.get());
         }
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        Map<String, Long> out = new TreeMap<>();
+        tally.forEach((key, count) -> out.put(key, count.sum()));
+        return out;
     }
 
     private void count(String key) {
-        tally.computeIfAbsent(key, k -> new LongAdder()).increment();
+        count(key, 1);
     }
 
     private void count(String key, long n) {
         tally.computeIfAbsent(key, k -> new LongAdder()).add(n);
     }
 
-    /** The id of video {@code index}, as {@link Options#videoId} makes it. */
     private String video(int index) {
         return prefix + String.format("%06d", index);
     }
@@ -217,7 +195,6 @@ final class Misbehaving {
         long watchdog = -1;
         int statusFrames;
         int resetAfterFrames = -1;
-        int subscribed;
         int nextVideo = random(videos);
 
         Conn(Slot slot, boolean oneVideo, Ending ending) {
@@ -261,7 +238,7 @@ final class Misbehaving {
         @Override
         public void refused(String statusLine) {
             counted = true;
-            count(ending + (oneVideo ? " (one-video)" : "") + " | upgrade refused: " + (statusLine == null ? "connect failed" : statusLine));
+            count(ending + tag() + " | upgrade refused: " + (statusLine == null ? "connect failed" : statusLine));
             finish();
         }
 
@@ -308,20 +285,13 @@ final class Misbehaving {
             }
             Act act = acts.get(i);
             label = act.name();
-            count(act + (oneVideo ? " (one-video)" : "") + " | runs");
+            count(act + tag() + " | runs");
             act(act, () -> runActs(i + 1));
         }
 
         void act(Act act, Runnable then) {
             switch (act) {
-                case BAD_INPUT -> {
-                    int n = 3 + random(6);
-                    for (int k = 0; k < n; k++) {
-                        String message = BAD_MESSAGES[random(BAD_MESSAGES.length)];
-                        later(k * 150L, () -> sendCounted(act, message));
-                    }
-                    later(n * 150L + 500, then);
-                }
+                case BAD_INPUT -> spaced(act, 3 + random(6), 150, k -> BAD_MESSAGES[random(BAD_MESSAGES.length)], 500, then);
                 case ONE_VIDEO_TEXT -> {
                     later(0, () -> sendCounted(act, "{\"type\":\"subscribe\",\"videoId\":\"" + video(random(videos)) + "\"}"));
                     later(200, () -> sendCounted(act, "{\"type\":\"unsubscribe\",\"videoId\":\"x\"}"));
@@ -339,22 +309,12 @@ final class Misbehaving {
                     }
                     later(1200, then);
                 }
-                case UNSUBSCRIBE_UNKNOWN -> {
-                    for (int k = 0; k < 4; k++) {
-                        later(k * 100L, () -> sendCounted(act, unsubscribe(prefix + "never-" + random(1000))));
-                    }
-                    later(1000, then);
-                }
+                case UNSUBSCRIBE_UNKNOWN -> spaced(act, 4, 100, k -> unsubscribe(prefix + "never-" + random(1000)), 600, then);
                 case STORM -> {
                     // subscribe and unsubscribe the same few videos as fast as the rate allows: 40 a second for 1-3 s
-                    int n = 40 * (1 + random(3));
                     int base = random(videos);
-                    for (int k = 0; k < n; k++) {
-                        String id = video((base + (k / 2) % 5) % videos);
-                        String message = k % 2 == 0 ? subscribe(id, -1) : unsubscribe(id);
-                        later(k * 25L, () -> sendCounted(act, message));
-                    }
-                    later(n * 25L + 1000, then);
+                    spaced(act, 40 * (1 + random(3)), 25, k -> k % 2 == 0 ? subscribe(video((base + (k / 2) % 5) % videos), -1)
+                            : unsubscribe(video((base + (k / 2) % 5) % videos)), 1000, then);
                 }
                 case AUTH -> {
                     // authentication is off: an auth message is accepted and answered with nothing
@@ -394,19 +354,23 @@ final class Misbehaving {
                 }
                 case MANY_SUBSCRIPTIONS -> {
                     // 45 a second up to past the limit of 1,000 per socket
-                    int n = Math.min(videos, 1100);
                     int base = random(videos);
-                    for (int k = 0; k < n; k++) {
-                        String id = video((base + k) % videos);
-                        later(k * 1000L / 45, () -> sendCounted(act, subscribe(id, -1)));
-                    }
-                    later(n * 1000L / 45 + 2000, then);
+                    spaced(act, Math.min(videos, 1100), 1000.0 / 45, k -> subscribe(video((base + k) % videos), -1), 2000, then);
                 }
                 case UNKNOWN_VIDEO -> {
                     sendCounted(act, subscribe(prefix + "nope-" + random(1_000_000), -1));
                     later(500, then);
                 }
             }
+        }
+
+        /** {@code n} messages {@code gap} ms apart, each counted; {@code then} {@code tail} ms after the last is due. */
+        void spaced(Act act, int n, double gap, java.util.function.IntFunction<String> message, long tail, Runnable then) {
+            for (int k = 0; k < n; k++) {
+                String text = message.apply(k);
+                later((long) (k * gap), () -> sendCounted(act, text));
+            }
+            later((long) (n * gap) + tail, then);
         }
 
         void subscribeSome(int n) {
@@ -492,10 +456,9 @@ final class Misbehaving {
 
         /** Closes the connection ourselves if the service has not within {@code seconds}: a missing close. */
         void guard(long seconds) {
-            long deadline = seconds;
-            watchdog = vertx.setTimer(TimeUnit.SECONDS.toMillis(deadline), t -> {
+            watchdog = vertx.setTimer(TimeUnit.SECONDS.toMillis(seconds), t -> {
                 if (!ended && !counted) {
-                    outcome("NOT CLOSED by the service within " + deadline + " s");
+                    outcome("NOT CLOSED by the service within " + seconds + " s");
                     socket.drop();
                 }
             });
@@ -515,12 +478,12 @@ final class Misbehaving {
             if ("error".equals(type)) {
                 String code = Json.string(text, "code");
                 boolean named = Json.string(text, "videoId") != null;
-                count(label + (oneVideo ? " (one-video)" : "") + " | error " + code
+                count(label + tag() + " | error " + code
                         + (code != null && code.equals("rate_limited") ? named ? " (naming a video: subscribes in flight)" : " (message rate)" : ""));
                 return;
             }
             if (type != null && !type.equals("snapshot")) {
-                count(label + (oneVideo ? " (one-video)" : "") + " | " + type);
+                count(label + tag() + " | " + type);
             }
         }
 
@@ -564,7 +527,7 @@ final class Misbehaving {
 
         void outcome(String what) {
             counted = true;
-            count(ending + (oneVideo ? " (one-video)" : "") + " | " + (label.startsWith(ending.name()) ? "" : "during " + label + ": ")
+            count(ending + tag() + " | " + (label.startsWith(ending.name()) ? "" : "during " + label + ": ")
                     + what);
         }
 
@@ -580,17 +543,16 @@ final class Misbehaving {
         }
 
         void later(long millis, Runnable task) {
+            Runnable guarded = () -> {
+                if (!ended && !stopping) {
+                    task.run();
+                }
+            };
             if (millis <= 0) {
-                if (!ended && !stopping) {
-                    task.run();
-                }
-                return;
+                guarded.run();
+            } else {
+                vertx.setTimer(millis, t -> guarded.run());
             }
-            vertx.setTimer(millis, t -> {
-                if (!ended && !stopping) {
-                    task.run();
-                }
-            });
         }
 
         void send(String text) {
@@ -601,9 +563,13 @@ final class Misbehaving {
 
         void sendCounted(Act act, String text) {
             if (socket != null && !ended) {
-                count(act + (oneVideo ? " (one-video)" : "") + " | sent");
+                count(act + tag() + " | sent");
                 socket.text(text);
             }
+        }
+
+        String tag() {
+            return oneVideo ? " (one-video)" : "";
         }
     }
 

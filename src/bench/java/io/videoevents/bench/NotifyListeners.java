@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.*;
 import java.util.*;
 import java.util.concurrent.atomic.*;
-
 import org.postgresql.*;
 
 /**
@@ -13,7 +12,6 @@ import org.postgresql.*;
  * COUNT replicas' listeners would.
  */
 public final class NotifyListeners {
-
     private static final String CHANNEL = "video_status_events";
     /** The replicas' subject in nats mode (video-events.fanout.nats.subject's default). */
     private static final String SUBJECT = "video-events.notifications";
@@ -27,7 +25,6 @@ public final class NotifyListeners {
         long maxSeconds = Long.parseLong(args[2]);
         String natsUrl = args.length > 3 ? args[3] : null;
         int subscriberCount = args.length > 4 ? Integer.parseInt(args[4]) : 0;
-
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(maxSeconds * 1000);
@@ -39,7 +36,6 @@ public final class NotifyListeners {
         });
         watchdog.setDaemon(true);
         watchdog.start();
-
         Properties props = new Properties();
         props.setProperty("ApplicationName", "notify-cost-listener");
         List<Connection> connections = new ArrayList<>();
@@ -101,7 +97,6 @@ public final class NotifyListeners {
             readers.add(reader);
         }
         System.out.println("listening " + count);
-
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null && !line.trim().equals("stop"); line = in.readLine()) {
             // only "stop" means anything
@@ -114,27 +109,9 @@ public final class NotifyListeners {
         for (Thread reader : readers) {
             reader.join();
         }
-        long min = Long.MAX_VALUE;
-        long max = 0;
-        long total = 0;
-        for (int i = 0; i < count; i++) {
-            long n = received.get(i);
-            min = Math.min(min, n);
-            max = Math.max(max, n);
-            total += n;
-        }
-        System.out.println("received " + (count == 0 ? 0 : min) + " " + max + " " + total);
+        System.out.println("received " + spread(received, count));
         if (natsUrl != null) {
-            long rmin = Long.MAX_VALUE;
-            long rmax = 0;
-            long rtotal = 0;
-            for (int i = 0; i < subscriberCount; i++) {
-                long n = relayed.get(i);
-                rmin = Math.min(rmin, n);
-                rmax = Math.max(rmax, n);
-                rtotal += n;
-            }
-            System.out.println("relayed " + (subscriberCount == 0 ? 0 : rmin) + " " + rmax + " " + rtotal);
+            System.out.println("relayed " + spread(relayed, subscriberCount));
             for (io.nats.client.Connection connection : publishers) {
                 connection.close();
             }
@@ -146,5 +123,15 @@ public final class NotifyListeners {
             connection.close();
         }
         watchdog.interrupt();
+    }
+
+    /** "min max total" of the first {@code n} counters (min 0 when there are none). */
+    private static String spread(AtomicLongArray counters, int n) {
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = counters.get(i);
+        }
+        LongSummaryStatistics stats = Arrays.stream(values).summaryStatistics();
+        return (n == 0 ? 0 : stats.getMin()) + " " + (n == 0 ? 0 : stats.getMax()) + " " + stats.getSum();
     }
 }

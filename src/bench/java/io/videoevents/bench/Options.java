@@ -5,35 +5,12 @@ import java.nio.file.Path;
 import java.util.*;
 
 /** Everything a run is told on the command line ({@code --name value}). */
-record Options(
-        String scenario,
-        URI service,
-        String database,
-        int sockets,
-        int videos,
-        double multiplexedShare,
-        int videosPerSocket,
-        List<Integer> rates,
-        int durationSeconds,
-        int warmupSeconds,
-        int writers,
-        int sourceAddresses,
-        int connectConcurrency,
-        int eventLoops,
-        int drainSeconds,
-        int holdSeconds,
-        String videoPrefix,
-        OptionalLong servicePid,
-        Path out,
-        String label,
-        // set for a misbehaving child process only: the slice of sockets it holds
-        int sliceFrom,
-        int sliceTo,
-        // the compare scenario's own options (null for the others)
-        CompareOptions compare,
-        // the soak scenario's own options (null for the others)
-        SoakOptions soak) {
-
+record Options(String scenario, URI service, String database, int sockets, int videos, double multiplexedShare,
+        int videosPerSocket, List<Integer> rates, int durationSeconds, int warmupSeconds, int writers, int sourceAddresses,
+        int connectConcurrency, int eventLoops, int drainSeconds, int holdSeconds, String videoPrefix, OptionalLong servicePid,
+        Path out, String label,
+        // each scenario's own options (null for the others)
+        CompareOptions compare, SoakOptions soak) {
     static final String USAGE = """
             usage: load.sh <scenario> [--option value ...]
             scenarios:
@@ -60,7 +37,7 @@ record Options(
               --writers W              worker JDBC sessions driving the changes [4]
               --source-addresses A     loopback source addresses 127.0.0.1..127.0.0.A [1]
               --connect-concurrency C  connects in flight [200]
-              --event-loops L          event loops per receiver process [2]
+              --event-loops L          event loops of the load and misbehaving clients [2]
               --drain D                seconds to wait for the last deliveries [15]
               --hold H                 seconds the idle scenario holds its sockets [5]
               --video-prefix P         id prefix of the benchmark's videos [bench-]
@@ -91,8 +68,7 @@ record Options(
             soak (defaults differ: --sockets 1000 well-behaved, --videos 1200, --rates 200 changes/s, --duration 300,
                   --warmup 60, --drain 60, --source-addresses 4; --service and --database are not used;
                   --jar, --service-java, --service-java-opts and --service-java-opts-extra as for compare):
-              --misbehaving N          misbehaving sockets, held by child processes [2000]
-              --misbehaving-processes P  child processes holding them [1]
+              --misbehaving N          misbehaving sockets [2000]
               --long-videos L          videos with a long history, for replays from after=0 [5]
               --long-history H         versions each of them has before the run [5000]
               --deletes-per-minute D   videos deleted (re-created 3-10 s later) per minute [30]
@@ -115,7 +91,7 @@ record Options(
         }
         Reader r = new Reader(named);
         boolean compare = args[0].equals("compare");
-        boolean soak = args[0].equals("soak") || args[0].equals("misbehave");
+        boolean soak = args[0].equals("soak");
         Options options = new Options(args[0],
                 URI.create(r.text("service", "http://127.0.0.1:8080")),
                 r.text("database", "postgresql://postgres@127.0.0.1:5432/postgres"),
@@ -136,8 +112,6 @@ record Options(
                 named.containsKey("service-pid") ? OptionalLong.of(Long.parseLong(r.text("service-pid", ""))) : OptionalLong.empty(),
                 Path.of(r.text("out", "target/bench")),
                 r.text("label", args[0]),
-                r.integer("slice-from", 0),
-                r.integer("slice-to", -1),
                 compare ? CompareOptions.parse(r) : null,
                 soak ? SoakOptions.parse(r) : null);
         r.rejectUnknown();
@@ -146,7 +120,7 @@ record Options(
     }
 
     private void validate() {
-        if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "compare", "soak", "misbehave").contains(scenario)) {
+        if (!List.of("load", "idle", "notify-rate", "listen-per-socket", "compare", "soak").contains(scenario)) {
             throw new IllegalArgumentException("unknown scenario '" + scenario + "'\n" + USAGE);
         }
         if (videos < 1 || sockets < 0 || videosPerSocket < 0 || videosPerSocket > 50
@@ -194,16 +168,15 @@ record Options(
         }
     }
 
-    /** What only {@code soak} (and its child processes, {@code misbehave}) read. */
-    record SoakOptions(int misbehaving, int misbehavingProcesses, int longVideos, int longHistory, int deletesPerMinute,
+    /** What only {@code soak} reads. */
+    record SoakOptions(int misbehaving, int longVideos, int longHistory, int deletesPerMinute,
             int ownerChangesPerMinute, String pingInterval, String pongTimeout, double heapTolerancePercent, Path jar,
-            Path serviceJava, List<String> serviceJavaOptions, List<String> serviceJavaOptionsExtra, String resultFile) {
+            Path serviceJava, List<String> serviceJavaOptions, List<String> serviceJavaOptionsExtra) {
 
         static SoakOptions parse(Reader r) {
             String opts = r.text("service-java-opts", null);
             return new SoakOptions(
                     r.integer("misbehaving", 2000),
-                    r.integer("misbehaving-processes", 1),
                     r.integer("long-videos", 5),
                     r.integer("long-history", 5000),
                     r.integer("deletes-per-minute", 30),
@@ -214,8 +187,7 @@ record Options(
                     Path.of(r.text("jar", "target/quarkus-app/quarkus-run.jar")),
                     Path.of(r.text("service-java", Path.of(System.getProperty("java.home"), "bin", "java").toString())),
                     opts == null ? List.of() : ShippedJvm.split(opts),
-                    ShippedJvm.split(r.text("service-java-opts-extra", "")),
-                    r.text("result-file", ""));
+                    ShippedJvm.split(r.text("service-java-opts-extra", "")));
         }
 
         /** The service's JVM options: those it ships with unless replaced, plus the extra ones. */
@@ -239,15 +211,6 @@ record Options(
             }
             return Double.parseDouble(d);
         }
-    }
-
-    /** The sockets this process holds: all of them, or a child's slice. */
-    int from() {
-        return sliceFrom;
-    }
-
-    int to() {
-        return sliceTo < 0 ? sockets : sliceTo;
     }
 
     /** The id of video {@code index}. */

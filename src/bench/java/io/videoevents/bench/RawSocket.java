@@ -3,13 +3,12 @@ package io.videoevents.bench;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
-
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.*;
 
 /**
  * A WebSocket client with the handshake and the framing written out over a plain TCP socket, for the soak's misbehaving
- * clients.
+ * clients: it can leave pings unanswered, send frames past the limit and end the connection without a close frame.
  */
 final class RawSocket {
 
@@ -20,16 +19,10 @@ final class RawSocket {
 
         /** The server answered the upgrade with something else (its status line), or the connect failed (null). */
         void refused(String statusLine);
-
         void text(String text);
 
         /** A {@code status} frame, not decoded: the misbehaving clients only count them. */
         void status();
-
-        /** Whether {@code status} frames are decoded and handed to {@link #text} instead of counted. */
-        default boolean statusAsText() {
-            return false;
-        }
 
         /** The server's close frame ({@code code} -1 when it had none). */
         void closeFrame(int code, String reason);
@@ -38,20 +31,13 @@ final class RawSocket {
         void ended();
     }
 
-    private static final int TEXT = 1;
-    private static final int BINARY = 2;
-    private static final int CLOSE = 8;
-    private static final int PING = 9;
-    private static final int PONG = 10;
+    private static final int TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
     private static final byte[] STATUS = "{\"type\":\"status\"".getBytes(StandardCharsets.US_ASCII);
-
     private final NetSocket tcp;
     private final Listener listener;
     private boolean answerPings = true;
     private boolean upgraded;
     private Buffer pending = Buffer.buffer();
-    private Buffer fragments;
-    private int fragmentsOpcode;
     private boolean ended;
     private boolean closeSent;
 
@@ -68,34 +54,26 @@ final class RawSocket {
                 return;
             }
             RawSocket socket = new RawSocket(result.result(), listener);
-            socket.start(host, port, path);
+            socket.tcp.handler(socket::received);
+            socket.tcp.closeHandler(ignored -> {
+                if (!socket.ended) {
+                    socket.ended = true;
+                    listener.ended();
+                }
+            });
+            socket.tcp.exceptionHandler(ignored -> {
+                // a reset by the server; the close handler follows
+            });
+            byte[] key = new byte[16];
+            ThreadLocalRandom.current().nextBytes(key);
+            socket.tcp.write("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
         });
-    }
-
-    private void start(String host, int port, String path) {
-        tcp.handler(this::received);
-        tcp.closeHandler(ignored -> {
-            if (!ended) {
-                ended = true;
-                listener.ended();
-            }
-        });
-        tcp.exceptionHandler(ignored -> {
-            // a reset by the server; the close handler follows
-        });
-        byte[] key = new byte[16];
-        ThreadLocalRandom.current().nextBytes(key);
-        tcp.write("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
     }
 
     /** Whether pings are answered (on by default, as every library does). */
     void answerPings(boolean answer) {
         this.answerPings = answer;
-    }
-
-    boolean isEnded() {
-        return ended;
     }
 
     void text(String text) {
@@ -108,11 +86,10 @@ final class RawSocket {
 
     /** Sends a close frame with {@code code} (once); the server answers with its own and drops the connection. */
     void close(int code) {
-        if (closeSent) {
-            return;
+        if (!closeSent) {
+            closeSent = true;
+            frame(CLOSE, new byte[] { (byte) (code >> 8), (byte) code });
         }
-        closeSent = true;
-        frame(CLOSE, new byte[] { (byte) (code >> 8), (byte) code });
     }
 
     /** Stops reading: what the server sends piles up in the kernel's buffers, then in the server's queue. */
@@ -135,8 +112,7 @@ final class RawSocket {
             return;
         }
         int n = payload.length;
-        Buffer out = Buffer.buffer(n + 14);
-        out.appendByte((byte) (0x80 | opcode));
+        Buffer out = Buffer.buffer(n + 14).appendByte((byte) (0x80 | opcode));
         if (n < 126) {
             out.appendByte((byte) (0x80 | n));
         } else if (n < 65536) {
@@ -151,8 +127,7 @@ final class RawSocket {
         for (int i = 0; i < n; i++) {
             masked[i] = (byte) (payload[i] ^ mask[i & 3]);
         }
-        out.appendBytes(masked);
-        tcp.write(out);
+        tcp.write(out.appendBytes(masked));
     }
 
     private void received(Buffer data) {
@@ -173,90 +148,41 @@ final class RawSocket {
             pending = pending.getBuffer(end + 4, pending.length());
             listener.opened(this);
         }
+        // the server's frames are unmasked; its messages are small enough to come in one frame each
         int at = 0;
-        while (!ended) {
+        while (!ended && pending.length() - at >= 2) {
             int available = pending.length() - at;
-            if (available < 2) {
+            int opcode = pending.getUnsignedByte(at) & 0x0f;
+            long length = pending.getUnsignedByte(at + 1) & 0x7f;
+            int header = length == 126 ? 4 : length == 127 ? 10 : 2;
+            if (available < header) {
                 break;
             }
-            int b0 = pending.getUnsignedByte(at);
-            int b1 = pending.getUnsignedByte(at + 1);
-            boolean masked = (b1 & 0x80) != 0;
-            long length = b1 & 0x7f;
-            int header = 2;
-            if (length == 126) {
-                if (available < 4) {
-                    break;
-                }
-                length = pending.getUnsignedShort(at + 2);
-                header = 4;
-            } else if (length == 127) {
-                if (available < 10) {
-                    break;
-                }
-                length = pending.getLong(at + 2);
-                header = 10;
-            }
-            int maskAt = at + header;
-            if (masked) {
-                header += 4;
-            }
+            length = length == 126 ? pending.getUnsignedShort(at + 2) : length == 127 ? pending.getLong(at + 2) : length;
             if (available < header + length) {
                 break;
             }
             byte[] payload = pending.getBytes(at + header, at + header + (int) length);
-            if (masked) {
-                for (int i = 0; i < payload.length; i++) {
-                    payload[i] ^= pending.getByte(maskAt + (i & 3));
-                }
-            }
             at += header + (int) length;
-            frameReceived((b0 & 0x80) != 0, b0 & 0x0f, payload);
-        }
-        pending = at == pending.length() ? Buffer.buffer() : pending.getBuffer(at, pending.length());
-    }
-
-    private void frameReceived(boolean fin, int opcode, byte[] payload) {
-        switch (opcode) {
-            case PING -> {
-                if (answerPings) {
-                    frame(PONG, payload);
+            switch (opcode) {
+                case PING -> {
+                    if (answerPings) {
+                        frame(PONG, payload);
+                    }
                 }
-            }
-            case PONG -> {
-            }
-            case CLOSE -> {
-                int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
-                String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
-                listener.closeFrame(code, reason);
-            }
-            case 0, TEXT, BINARY -> {
-                if (!fin || opcode == 0) {
-                    if (opcode != 0) {
-                        fragments = Buffer.buffer();
-                        fragmentsOpcode = opcode;
-                    }
-                    if (fragments != null) {
-                        fragments.appendBytes(payload);
-                    }
-                    if (!fin || fragments == null) {
-                        return;
-                    }
-                    payload = fragments.getBytes();
-                    opcode = fragmentsOpcode;
-                    fragments = null;
-                }
-                if (opcode == TEXT) {
-                    if (!listener.statusAsText()
-                            && java.util.Arrays.equals(payload, 0, Math.min(payload.length, STATUS.length), STATUS, 0, STATUS.length)) {
+                case CLOSE -> listener.closeFrame(payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1,
+                        payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "");
+                case TEXT -> {
+                    if (java.util.Arrays.equals(payload, 0, Math.min(payload.length, STATUS.length), STATUS, 0, STATUS.length)) {
                         listener.status();
                     } else {
                         listener.text(new String(payload, StandardCharsets.UTF_8));
                     }
                 }
-            }
-            default -> {
+                default -> {
+                }
             }
         }
+        pending = at == pending.length() ? Buffer.buffer() : pending.getBuffer(at, pending.length());
     }
 }

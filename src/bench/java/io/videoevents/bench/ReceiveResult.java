@@ -1,7 +1,6 @@
 package io.videoevents.bench;
 
 import java.util.*;
-
 import org.HdrHistogram.Histogram;
 
 /** What the receiving sockets saw. */
@@ -38,31 +37,5 @@ final class ReceiveResult {
             latency[i] = newHistogram();
             fromSend[i] = newHistogram();
         }
-    }
-
-    void merge(ReceiveResult other) {
-        for (int i = 0; i < Math.min(latency.length, other.latency.length); i++) {
-            latency[i].add(other.latency[i]);
-            fromSend[i].add(other.fromSend[i]);
-        }
-        expected += other.expected;
-        received += other.received;
-        lost += other.lost;
-        duplicates += other.duplicates;
-        outOfOrder += other.outOfOrder;
-        unmatched += other.unmatched;
-        beforeAck += other.beforeAck;
-        errors += other.errors;
-        unexpectedCloses += other.unexpectedCloses;
-        for (String sample : other.samples) {
-            if (samples.size() < 10) {
-                samples.add(sample);
-            }
-        }
-    }
-
-    /** Nothing lost, duplicated, reordered, refused or closed on us. */
-    boolean clean() {
-        return lost == 0 && duplicates == 0 && outOfOrder == 0 && errors == 0 && unexpectedCloses == 0;
     }
 }

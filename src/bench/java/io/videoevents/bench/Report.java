@@ -3,33 +3,12 @@ package io.videoevents.bench;
 import java.util.*;
 
 /** What a run found, printed as text and written as JSON. */
-public record Report(
-        String scenario,
-        String description,
-        Fleet.Connected connected,
-        long servicePid,
-        ServiceProbe.Memory serviceAtStart,
-        ServiceProbe.Memory serviceWithSockets,
-        ServiceProbe.Memory serviceAtEnd,
-        PerSocket perSocket,
-        int pgConnectionsAtStart,
-        int pgConnectionsWithSockets,
-        int pgConnectionsAtEnd,
-        List<String> pgConnectionNames,
-        int pgMaxConnections,
-        List<LoadTool.StepFigures> steps,
-        long expected,
-        long received,
-        long lost,
-        long duplicates,
-        long outOfOrder,
-        long unmatched,
-        long beforeAck,
-        long errors,
-        long unexpectedCloses,
-        List<String> samples,
-        List<String> lines,
-        Boolean linesClean) {
+public record Report(String scenario, String description, Fleet.Connected connected, long servicePid,
+        ServiceProbe.Memory serviceAtStart, ServiceProbe.Memory serviceWithSockets, ServiceProbe.Memory serviceAtEnd,
+        PerSocket perSocket, int pgConnectionsAtStart, int pgConnectionsWithSockets, int pgConnectionsAtEnd,
+        List<String> pgConnectionNames, int pgMaxConnections, List<LoadTool.StepFigures> steps, long expected, long received,
+        long lost, long duplicates, long outOfOrder, long unmatched, long beforeAck, long errors, long unexpectedCloses,
+        List<String> samples, List<String> lines, Boolean linesClean) {
 
     /** The service's memory growth per subscribed socket, in bytes (-1 when unknown). */
     public record PerSocket(long heapBytes, long rssBytes) {

@@ -6,9 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Databases a scenario creates empty on the PostgreSQL at 127.0.0.1:5432 for one run and drops afterwards. */
 final class ScratchDatabases {
-
     private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
-
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ScratchDatabases::drop), "bench-database-reaper"));
     }

@@ -10,9 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Reads the service from outside: RSS from /proc, live heap from its metrics after a full collection (jcmd). */
 final class ServiceProbe {
-
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     private final URI service;
     private final OptionalLong pid;
 

@@ -10,12 +10,10 @@ import java.util.concurrent.*;
 
 /** A service the compare scenario starts itself. */
 final class ServiceProcess implements AutoCloseable {
-
     private static final List<ServiceProcess> RUNNING = new CopyOnWriteArrayList<>();
     // HTTP/1.1: the client's default h2c upgrade offer makes the bridge's upgrade handler drop the request
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ServiceProcess::close), "bench-service-reaper"));
     }

@@ -7,10 +7,8 @@ import java.util.regex.*;
 
 /** The JVM options video-events ships with, derived in this one place so that the benchmark follows any change to them. */
 final class ShippedJvm {
-
     static final Path DOCKERFILE = Path.of("src/main/docker/Dockerfile.jvm");
     static final Path APPLICATION_PROPERTIES = Path.of("src/main/resources/application.properties");
-
     private static final Pattern ENV = Pattern.compile("^ENV\\s+(\\w+)=(\"([^\"]*)\"|(\\S*))\\s*$");
 
     private ShippedJvm() {

@@ -1,22 +1,20 @@
 package io.videoevents.bench;
 
 import java.io.*;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
 import java.util.*;
 import java.util.concurrent.*;
+import java.util.regex.*;
 
 /**
- * {@code soak}: well-behaved sockets ({@link SteadyClients}) beside misbehaving ones ({@link Misbehaving}, in child
- * processes) while workers ({@link SoakWorkers}) change, delete and re-own videos, in a warm-up and a soak phase; then
- * the gauges must be back at 0, the live heap within the tolerance, nothing lost and no ERROR logged.
+ * {@code soak}: well-behaved sockets ({@link SteadyClients}) beside misbehaving ones ({@link Misbehaving}) while workers
+ * ({@link SoakWorkers}) change, delete and re-own videos, in a warm-up and a soak phase; then the gauges must be back at 0,
+ * the live heap within the tolerance, nothing lost and no ERROR logged.
  */
 final class Soak {
 
-    /** A line of the service's console log: time, level, [logger] (thread) message. */
-    private static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern
-            .compile("^\\S+ \\S+\\s+(ERROR|WARN|INFO|DEBUG|TRACE)\\s+\\[([^\\]]*)\\] \\([^)]*\\) (.*)$");
-
+    /** A WARN or ERROR line of the service's console log: time, level, then [logger] (thread) message. */
+    private static final Pattern LOG_LINE = Pattern.compile("^\\S+ \\S+\\s+(ERROR|WARN)\\s+(.*)$");
     private final Options options;
     private final Options.SoakOptions s;
     private final OptionalLong postmaster = ServiceProbe.listeningProcess(5432);
@@ -27,17 +25,20 @@ final class Soak {
         this.s = options.soak();
     }
 
-    /** A reading every few seconds while a phase runs. */
+    /** A reading every 10 s while a phase runs. */
     record Sample(double seconds, double connections, double subscriptions, long heapUsed, long rss, double serviceCpuPercent) {
     }
 
-    /** CPU over a phase, in % of one core (the machine has {@code nproc} of them). */
-    record Cpu(double service, double tool, double misbehavingProcesses, double postgres) {
+    /** CPU over a phase, in % of one core; the tool's includes its misbehaving sockets'. */
+    record Cpu(double service, double tool, double misbehaving, double postgres) {
     }
 
-    /** The service once every socket was closed. */
+    /** The service once every socket was closed; the live heap from two class histograms 2 s apart. */
     record Settled(double secondsToZero, double connections, double subscriptions, int tcpConnections, long liveHeap,
             long liveHeapSecondReading, long heapAfterGcMetric, long rss, String histogram) {
+        boolean zero() {
+            return connections == 0 && subscriptions == 0;
+        }
     }
 
     record Phase(String name, int seconds, double openSeconds, SoakWorkers.Done workers, SteadyClients.Checked steady,
@@ -63,19 +64,15 @@ final class Soak {
         List<String> jvm = new ArrayList<>(s.jvmOptions());
         jvm.add("-Dvideo-events.socket.ping-interval=" + s.pingInterval());
         jvm.add("-Dvideo-events.socket.pong-timeout=" + s.pongTimeout());
-        String label = options.label();
-        Path log = options.out().resolve(label + "-service.log");
+        Path log = options.out().resolve(options.label() + "-service.log");
         int port = ServiceProcess.freePort();
-        String[] ids = new String[options.videos()];
-        for (int v = 0; v < ids.length; v++) {
-            ids[v] = options.videoId(v);
-        }
+        String[] ids = Fleet.ids(options, options.videos());
         String description = String.format(Locale.ROOT, "soak: %,d well-behaved sockets (%,d on /videos/{id}/events, %,d on /events × 4 "
-                + "videos) beside %,d misbehaving ones (%d process(es)); %,d videos, %d of them with %,d versions; %,d worker statements/s "
-                + "(%d deletions and %d owner changes a minute, the rest status changes) on %d sessions; %d s after a %d s warm-up of the same",
-                options.sockets(), (options.sockets() + 1) / 2, options.sockets() / 2, s.misbehaving(), s.misbehavingProcesses(),
-                options.videos(), s.longVideos(), s.longHistory(), options.rates().get(0), s.deletesPerMinute(), s.ownerChangesPerMinute(),
-                options.writers(), options.durationSeconds(), options.warmupSeconds());
+                + "videos) beside %,d misbehaving ones; %,d videos, %d of them with %,d versions; %,d worker statements/s (%d deletions "
+                + "and %d owner changes a minute, the rest status changes) on %d sessions; %d s after a %d s warm-up of the same",
+                options.sockets(), (options.sockets() + 1) / 2, options.sockets() / 2, s.misbehaving(), options.videos(), s.longVideos(),
+                s.longHistory(), options.rates().get(0), s.deletesPerMinute(), s.ownerChangesPerMinute(), options.writers(),
+                options.durationSeconds(), options.warmupSeconds());
         line("== video-events %s", description);
         line("service: %s, JVM options %s", s.jar(), String.join(" ", jvm));
         line("heartbeat shortened for the run (system properties of the jar): ping interval %s, pong timeout %s (shipped: 25s, 60s)",
@@ -101,109 +98,93 @@ final class Soak {
 
     private Phase phase(String name, int seconds, ServiceProcess service, ServiceProbe probe, SoakWorkers workers, String[] ids) {
         long pid = service.pid();
-        line("");
-        line("-- %s: %d s", name, seconds);
+        line("%n-- %s: %d s", name, seconds);
         SoakWorkers.Streams streams = workers.begin();
         try (SteadyClients steady = new SteadyClients(service.uri(), ids, options.sockets(), 4, options.sourceAddresses())) {
             double openSeconds = steady.open(200, 120);
             line("well-behaved sockets watching: %s", openSeconds < 0 ? "NOT ALL within 120 s" : String.format(Locale.ROOT, "all in %.1f s", openSeconds));
-            List<Sample> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Sample> samples = new CopyOnWriteArrayList<>();
             long[] peakRss = { Proc.rss(pid) };
-            Map<String, Long> misbehaving;
-            SoakWorkers.Done done;
-            Cpu cpu;
             double slowBefore = probe.metric("video_events_slow_client_closes_total", "");
-            try (Children children = new Children(name, service)) {
-                long started = System.nanoTime();
-                double[] before = cpuReading(pid, children);
-                ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-                double[] lastCpu = { before[0] };
-                long[] lastAt = { System.nanoTime() };
-                sampler.scheduleAtFixedRate(() -> {
-                    ServiceProbe.Cpu c = Proc.cpu(pid);
-                    long now = System.nanoTime();
-                    double cpuNow = c == null ? Double.NaN : c.total();
-                    long rss = Proc.rss(pid);
-                    peakRss[0] = Math.max(peakRss[0], rss);
-                    samples.add(new Sample((now - started) / 1e9, probe.metric("video_events_connections", ""),
-                            probe.metric("video_events_subscriptions", ""), (long) probe.metric("jvm_memory_used_bytes", "area=\"heap\""),
-                            rss, 100 * (cpuNow - lastCpu[0]) / ((now - lastAt[0]) / 1e9)));
-                    lastCpu[0] = cpuNow;
-                    lastAt[0] = now;
-                }, 10, 10, TimeUnit.SECONDS);
-                try {
-                    done = workers.run(options.rates().get(0), seconds, s.deletesPerMinute(), s.ownerChangesPerMinute());
-                } finally {
-                    sampler.shutdown();
-                    try {
-                        sampler.awaitTermination(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                double[] after = cpuReading(pid, children);
-                double elapsed = (System.nanoTime() - started) / 1e9;
-                cpu = new Cpu(100 * (after[0] - before[0]) / elapsed, 100 * (after[1] - before[1]) / elapsed,
-                        100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed);
-                misbehaving = children.stop();
+            Misbehaving bad = new Misbehaving(options, service.uri());
+            bad.start();
+            long started = System.nanoTime();
+            double[] before = cpuReading(pid, bad);
+            double[] last = { before[0], started };
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> {
+                ServiceProbe.Cpu c = Proc.cpu(pid);
+                long now = System.nanoTime();
+                double cpuNow = c == null ? Double.NaN : c.total();
+                long rss = Proc.rss(pid);
+                peakRss[0] = Math.max(peakRss[0], rss);
+                samples.add(new Sample((now - started) / 1e9, probe.metric("video_events_connections", ""),
+                        probe.metric("video_events_subscriptions", ""), (long) probe.metric("jvm_memory_used_bytes", "area=\"heap\""),
+                        rss, 100 * (cpuNow - last[0]) / ((now - last[1]) / 1e9)));
+                last[0] = cpuNow;
+                last[1] = now;
+            }, 10, 10, TimeUnit.SECONDS);
+            SoakWorkers.Done done;
+            Map<String, Long> misbehaving;
+            double[] after;
+            double elapsed;
+            try {
+                done = workers.run(options.rates().get(0), seconds, s.deletesPerMinute(), s.ownerChangesPerMinute());
+            } finally {
+                sampler.shutdown();
+                LoadTool.await(sampler::isTerminated, 60);
+                after = cpuReading(pid, bad);
+                elapsed = (System.nanoTime() - started) / 1e9;
+                misbehaving = bad.stop(20);
             }
+            Cpu cpu = new Cpu(100 * (after[0] - before[0]) / elapsed, 100 * (after[1] - before[1]) / elapsed,
+                    100 * (after[2] - before[2]) / elapsed, 100 * (after[3] - before[3]) / elapsed);
             double slowClosed = probe.metric("video_events_slow_client_closes_total", "") - slowBefore;
             line("workers: %,d status changes, %,d deletions, %,d creations again, %,d owner changes in %.1f s (%,.0f statements/s); "
                     + "%d failed, %d versions not the next one", done.changes(), done.deletes(), done.creates(), done.ownerChanges(),
                     done.seconds(), (done.changes() + done.deletes() + done.creates() + done.ownerChanges()) / done.seconds(), done.failed(),
                     done.unexpectedVersions());
-            line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %%, misbehaving process(es) %.0f %%, "
-                    + "PostgreSQL %.0f %%", Runtime.getRuntime().availableProcessors(),
-                    cpu.service(), cpu.tool(), cpu.misbehavingProcesses(), cpu.postgres());
-            line("during the phase (every 10 s): seconds, connections, subscriptions, heap in use (not collected), RSS, service CPU");
-            for (Sample x : samples) {
-                line("  %5.0f %,7.0f %,9.0f %8s %8s %5.0f %%", x.seconds(), x.connections(), x.subscriptions(), mib(x.heapUsed()),
-                        mib(x.rss()), x.serviceCpuPercent());
-            }
+            line("CPU over the phase (one core = 100 %%; %d cores): service %.0f %%, tool %.0f %% (misbehaving sockets %.0f %% of it), "
+                    + "PostgreSQL %.0f %%", Runtime.getRuntime().availableProcessors(), cpu.service(), cpu.tool(), cpu.misbehaving(),
+                    cpu.postgres());
+            line("every 10 s: seconds, connections, subscriptions, heap in use (not collected), RSS, service CPU");
+            samples.forEach(x -> line("  %5.0f %,7.0f %,9.0f %8s %8s %5.0f %%", x.seconds(), x.connections(), x.subscriptions(),
+                    mib(x.heapUsed()), mib(x.rss()), x.serviceCpuPercent()));
             line("sockets the service closed with 4408 (video_events_slow_client_closes_total): %,.0f", slowClosed);
             line("misbehaving sockets: how each connection ended, and the service's answers (counted under the act or ending "
                     + "running when they arrived, so a late answer to one act may count under the next)");
             misbehaving.forEach((key, count) -> line("  %-100s %,9d", key, count));
             boolean caughtUp = steady.awaitCaughtUp(streams, options.drainSeconds());
-            SteadyClients.Checked checked = steady.check(streams);
+            SteadyClients.Checked c = steady.check(streams);
             line("well-behaved sockets: %,d sockets watching %,d videos in all; %,d versions expected, %,d received; lost %,d, lost at a "
                     + "deletion %,d, duplicated %,d, out of order %,d, deletions missed %,d, protocol errors %,d; %,d versions passed by "
                     + "a stream that ended while its socket was away (documented: resync or not_found); caught up at the end: %s; "
                     + "commit → received (replays after a reconnect included) p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                    checked.sockets(), checked.watched(), checked.expected(), checked.received(), checked.lost(), checked.lostAtDeletion(),
-                    checked.duplicates(), checked.outOfOrder(), checked.missedDeletions(), checked.protocolErrors(), checked.skippedWhileAway(),
-                    caughtUp ? "yes" : "NO", checked.latencyP50Ms(), checked.latencyP99Ms(), checked.latencyMaxMs());
-            checked.events().forEach((key, count) -> line("  %-100s %,9d", key, count));
-            checked.samples().forEach(sample -> line("  ! %s", sample));
+                    c.sockets(), c.watched(), c.expected(), c.received(), c.lost(), c.lostAtDeletion(), c.duplicates(), c.outOfOrder(),
+                    c.missedDeletions(), c.protocolErrors(), c.skippedWhileAway(), caughtUp ? "yes" : "NO", c.latencyP50Ms(),
+                    c.latencyP99Ms(), c.latencyMaxMs());
+            c.events().forEach((key, count) -> line("  %-100s %,9d", key, count));
+            c.samples().forEach(sample -> line("  ! %s", sample));
             steady.closeAll(30);
-            Settled settled = settle(name, service, probe);
-            return new Phase(name, seconds, openSeconds, done, checked, caughtUp, misbehaving, slowClosed, cpu, List.copyOf(samples),
-                    peakRss[0], settled);
+            return new Phase(name, seconds, openSeconds, done, c, caughtUp, misbehaving, slowClosed, cpu, List.copyOf(samples), peakRss[0],
+                    settle(name, service, probe));
         }
     }
 
-    /** Service, tool, children and PostgreSQL CPU seconds so far. */
-    private double[] cpuReading(long pid, Children children) {
+    /** Service, tool, misbehaving sockets' and PostgreSQL CPU seconds so far. */
+    private double[] cpuReading(long pid, Misbehaving bad) {
         ServiceProbe.Cpu service = Proc.cpu(pid);
         ServiceProbe.Cpu tool = Proc.cpu(Proc.self());
-        return new double[] { service == null ? Double.NaN : service.total(), tool == null ? Double.NaN : tool.total(), children.cpu(),
+        return new double[] { service == null ? Double.NaN : service.total(), tool == null ? Double.NaN : tool.total(), bad.cpu(),
                 postmaster.isPresent() ? Proc.treeCpu(postmaster.getAsLong()) : Double.NaN };
     }
 
     /** Once every socket is closed: waits for the gauges to reach 0, then reads the live heap (class histogram, twice). */
     private Settled settle(String name, ServiceProcess service, ServiceProbe probe) {
         long started = System.nanoTime();
-        long deadline = started + TimeUnit.SECONDS.toNanos(options.drainSeconds());
-        double connections;
-        double subscriptions;
-        do {
-            connections = probe.metric("video_events_connections", "");
-            subscriptions = probe.metric("video_events_subscriptions", "");
-            if (connections == 0 && subscriptions == 0) {
-                break;
-            }
-            LoadTool.sleepMillis(200);
-        } while (System.nanoTime() < deadline);
+        double[] gauges = new double[2];
+        LoadTool.await(() -> (gauges[0] = probe.metric("video_events_connections", "")) == 0
+                & (gauges[1] = probe.metric("video_events_subscriptions", "")) == 0, options.drainSeconds());
         double toZero = (System.nanoTime() - started) / 1e9;
         int tcp = Proc.connectionsOn(service.port);
         LoadTool.sleepMillis(2000);
@@ -214,11 +195,10 @@ final class Soak {
         String second = Proc.jcmd(service.pid(), 180, "GC.class_histogram");
         ServiceProbe.Memory memory = probe.memory();
         write(options.out().resolve(options.label() + "-heap-info-after-" + name + ".txt"), Proc.jcmd(service.pid(), 60, "GC.heap_info"));
-        Settled settled = new Settled(toZero, connections, subscriptions, tcp, histogramTotal(first), histogramTotal(second), memory.heap(),
+        Settled settled = new Settled(toZero, gauges[0], gauges[1], tcp, histogramTotal(first), histogramTotal(second), memory.heap(),
                 memory.rss(), histogram.toString());
         line("after every socket closed: video_events_connections %.0f, video_events_subscriptions %.0f (%s after %.1f s); TCP "
-                + "connections on the service's port %d", connections, subscriptions, connections == 0 && subscriptions == 0 ? "reached 0"
-                        : "NOT 0", toZero, tcp);
+                + "connections on the service's port %d", gauges[0], gauges[1], settled.zero() ? "reached 0" : "NOT 0", toZero, tcp);
         line("live heap after a full GC: %,d B (class histogram; again 2 s later %,d B), heap metric after GC.run %,d B; RSS %s",
                 settled.liveHeap(), settled.liveHeapSecondReading(), settled.heapAfterGcMetric(), mib(settled.rss()));
         return settled;
@@ -228,69 +208,51 @@ final class Soak {
         long before = Math.min(warmup.settled().liveHeap(), warmup.settled().liveHeapSecondReading());
         long after = Math.min(soak.settled().liveHeap(), soak.settled().liveHeapSecondReading());
         double growth = 100.0 * (after - before) / before;
-        long errors = 0;
-        long warnings = 0;
+        long[] levels = new long[2];
         // lines of the same kind counted together: level, logger, and the message with ids and numbers blanked
         Map<String, Long> kinds = new TreeMap<>();
-        try {
-            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                boolean error = l.matches("^\\S+ \\S+\\s+ERROR .*");
-                if (!error && !l.matches("^\\S+ \\S+\\s+WARN .*")) {
-                    continue;
-                }
-                if (error) {
-                    errors++;
-                } else {
-                    warnings++;
-                }
-                java.util.regex.Matcher m = LOG_LINE.matcher(l);
-                String kind = m.matches() ? m.group(1) + " [" + m.group(2) + "] " + m.group(3) : l;
-                kind = kind.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "…").replaceAll("\\d+", "N");
+        try (var lines = Files.lines(log)) {
+            lines.map(LOG_LINE::matcher).filter(Matcher::matches).forEach(m -> {
+                levels[m.group(1).equals("ERROR") ? 0 : 1]++;
+                String kind = (m.group(1) + " " + m.group(2).replaceFirst("^(\\[[^\\]]*\\]) \\([^)]*\\) ", "$1 ")).replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "…")
+                        .replaceAll("\\d+", "N");
                 kinds.merge(kind.length() > 200 ? kind.substring(0, 200) + "…" : kind, 1L, Long::sum);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException("cannot read " + log, e);
         }
         List<String> logSamples = new ArrayList<>();
         kinds.forEach((kind, count) -> logSamples.add(String.format(Locale.ROOT, "%,6d × %s", count, kind)));
         Map<String, Boolean> checks = new LinkedHashMap<>();
         checks.put("video_events_connections and video_events_subscriptions 0 once all closed (within " + options.drainSeconds() + " s)",
-                soak.settled().connections() == 0 && soak.settled().subscriptions() == 0);
+                soak.settled().zero());
         checks.put(String.format(Locale.ROOT, "live heap after a full GC within %.0f %% of the one after the warm-up", s.heapTolerancePercent()),
                 growth <= s.heapTolerancePercent());
-        checks.put("well-behaved sockets: nothing lost, duplicated or reordered, no deletion missed, no protocol error",
-                soak.steady().clean());
+        checks.put("well-behaved sockets: nothing lost, duplicated or reordered, no deletion missed, no protocol error", soak.steady().clean());
         checks.put("well-behaved sockets caught up with the last committed version at the end", soak.caughtUp());
-        checks.put("no ERROR in the service's log", errors == 0);
-        line("");
-        line("== %s", description);
+        checks.put("no ERROR in the service's log", levels[0] == 0);
+        line("%n== %s", description);
         line("live heap after a full GC, every socket closed: after the warm-up %,d B, after the soak %,d B: %+.2f %% (limit %+.0f %%)",
                 before, after, growth, s.heapTolerancePercent());
         line("service RSS: after the warm-up %s, peak during the soak %s, at the end %s", mib(warmup.settled().rss()), mib(soak.peakRss()),
                 mib(soak.settled().rss()));
-        line("service log: %d ERROR, %d WARN lines%s", errors, warnings, logSamples.isEmpty() ? "" : ", by kind:");
+        line("service log: %d ERROR, %d WARN lines%s", levels[0], levels[1], logSamples.isEmpty() ? "" : ", by kind:");
         logSamples.forEach(l -> line("  %s", l));
         checks.forEach((check, ok) -> line("%s %s", ok ? "ok  " : "FAIL", check));
-        boolean clean = checks.values().stream().allMatch(ok -> ok);
+        boolean clean = !checks.containsValue(false);
         line(clean ? "RESULT: clean" : "RESULT: NOT CLEAN");
-        return new Result(description, String.join(" ", service.command), jvm, service.pid(), warmup, soak, growth, checks, errors, warnings,
-                logSamples, text.toString(), clean);
+        return new Result(description, String.join(" ", service.command), jvm, service.pid(), warmup, soak, growth, checks, levels[0],
+                levels[1], logSamples, text.toString(), clean);
     }
 
     private static long histogramTotal(String histogram) {
-        for (String l : histogram.split("\n")) {
-            String[] f = l.trim().split("\\s+");
-            if (f.length == 3 && f[0].equals("Total")) {
-                return Long.parseLong(f[2]);
-            }
-        }
-        return -1;
+        Matcher m = Pattern.compile("(?m)^\\s*Total\\s+\\d+\\s+(\\d+)\\s*$").matcher(histogram);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private void line(String format, Object... args) {
         String l = String.format(Locale.ROOT, format, args);
         System.out.println(l);
-        System.out.flush();
         text.append(l).append('\n');
     }
 
@@ -304,76 +266,6 @@ final class Soak {
             Files.writeString(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The child processes holding the misbehaving sockets ({@code misbehave}); each dies with its standard input. */
-    private final class Children implements AutoCloseable {
-        private final List<Child> children = new ArrayList<>();
-        private final List<Path> results = new ArrayList<>();
-
-        Children(String phase, ServiceProcess service) {
-            int total = s.misbehaving();
-            int count = Math.max(1, s.misbehavingProcesses());
-            int per = (total + count - 1) / count;
-            for (int p = 0; p < count; p++) {
-                int from = Math.min(total, p * per);
-                int to = Math.min(total, from + per);
-                Path result = options.out().resolve(options.label() + "-misbehaving-" + phase + "-" + p + ".tsv").toAbsolutePath();
-                results.add(result);
-                try {
-                    Files.createDirectories(result.getParent());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                children.add(new Child("misbehaving process " + p, "1g", List.of("misbehave",
-                        "--service", service.uri().toString(), "--videos", String.valueOf(options.videos()),
-                        "--video-prefix", options.videoPrefix(), "--sockets", String.valueOf(total),
-                        "--slice-from", String.valueOf(from), "--slice-to", String.valueOf(to),
-                        "--source-addresses", String.valueOf(options.sourceAddresses()), "--event-loops", String.valueOf(options.eventLoops()),
-                        "--long-videos", String.valueOf(s.longVideos()), "--ping-interval", s.pingInterval(),
-                        "--pong-timeout", s.pongTimeout(), "--result-file", result.toString())));
-            }
-            children.forEach(child -> child.expect("READY", 60));
-        }
-
-        /** CPU seconds of the children so far. */
-        double cpu() {
-            return children.stream().map(child -> Proc.cpu(child.pid())).mapToDouble(c -> c == null ? 0 : c.total()).sum();
-        }
-
-        /** Tells every child to stop (each closes its sockets) and returns their tallies, merged. */
-        Map<String, Long> stop() {
-            for (Child child : children) {
-                try {
-                    child.send("STOP");
-                } catch (UncheckedIOException e) {
-                    // gone already; expect() says so
-                }
-            }
-            Map<String, Long> tally = new TreeMap<>();
-            for (int p = 0; p < children.size(); p++) {
-                String done = children.get(p).expect("DONE", 120);
-                if (!done.equals("DONE 0")) {
-                    tally.merge("(sockets still open when the child stopped waiting for them)", Long.parseLong(done.substring(5)), Long::sum);
-                }
-                try {
-                    for (String l : Files.readAllLines(results.get(p))) {
-                        int tab = l.lastIndexOf('\t');
-                        if (tab > 0) {
-                            tally.merge(l.substring(0, tab), Long.parseLong(l.substring(tab + 1)), Long::sum);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return tally;
-        }
-
-        @Override
-        public void close() {
-            children.forEach(Child::stop);
         }
     }
 }

@@ -7,9 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The soak's workers. */
 final class SoakWorkers implements AutoCloseable {
-
-    private static final String[] STATUSES = { "pending", "processing", "processed", "failed" };
-
+    private static final String[] STATUSES = JdbcWorkers.STATUSES;
     private final JdbcWorkers sessions;
     private final String[] ids;
     private final int longVideos;
@@ -50,26 +48,9 @@ final class SoakWorkers implements AutoCloseable {
 
     /** Reads where each video stands and starts a fresh {@link Streams} from there. */
     Streams begin() {
-        Connection c = sessions.session(0);
         long[] current = new long[ids.length];
-        Arrays.fill(exists, false);
-        Map<String, Integer> index = new HashMap<>();
-        for (int v = 0; v < ids.length; v++) {
-            index.put(ids[v], v);
-        }
-        try (PreparedStatement read = c.prepareStatement("SELECT id, status_version, processing_status FROM videos WHERE id = ANY(?)")) {
-            read.setArray(1, c.createArrayOf("text", ids));
-            try (ResultSet rows = read.executeQuery()) {
-                while (rows.next()) {
-                    int v = index.get(rows.getString(1));
-                    current[v] = rows.getLong(2);
-                    status[v] = List.of(STATUSES).indexOf(rows.getString(3));
-                    exists[v] = true;
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the videos: " + e.getMessage(), e);
-        }
+        boolean[] found = sessions.read(ids, current, status);
+        System.arraycopy(found, 0, exists, 0, ids.length);
         streams = new Streams(current, exists);
         return streams;
     }
@@ -276,10 +257,6 @@ final class SoakWorkers implements AutoCloseable {
             synchronized (byVideo.get(video)) {
                 return s.deleted;
             }
-        }
-
-        int videos() {
-            return byVideo.size();
         }
     }
 }

@@ -3,13 +3,11 @@ package io.videoevents.bench;
 import java.net.URI;
 import java.util.*;
 import java.util.concurrent.*;
-
 import io.vertx.core.*;
 import io.vertx.core.http.*;
 
 /** The soak's well-behaved sockets, as the protocol asks a client to behave. */
 final class SteadyClients implements AutoCloseable {
-
     private final Vertx vertx;
     private final List<WebSocketClient> clients = new ArrayList<>();
     private final URI service;
@@ -54,30 +52,17 @@ final class SteadyClients implements AutoCloseable {
             Client client = all.get(i);
             client.context.runOnContext(ignored -> client.connect());
         }
-        long deadline = started + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (System.nanoTime() < deadline) {
-            if (all.stream().allMatch(Client::watching)) {
-                return (System.nanoTime() - started) / 1e9;
-            }
-            LoadTool.sleepMillis(50);
-        }
-        return -1;
+        return LoadTool.await(() -> all.stream().allMatch(Client::watching), timeoutSeconds) ? (System.nanoTime() - started) / 1e9 : -1;
     }
 
     /** Waits at most {@code seconds} until every watched video is live on its current stream at its last version; true if so. */
     boolean awaitCaughtUp(SoakWorkers.Streams streams, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (behind(streams).isEmpty()) {
-                return true;
-            }
-            LoadTool.sleepMillis(200);
+        if (LoadTool.await(() -> behind(streams).isEmpty(), seconds)) {
+            return true;
         }
         List<String> behind = behind(streams);
-        synchronized (samples) {
-            samples.add(String.format(Locale.ROOT, "%,d watched videos not caught up after %d s, e.g. %s", behind.size(), seconds,
-                    behind.subList(0, Math.min(5, behind.size()))));
-        }
+        problem(String.format(Locale.ROOT, "%,d watched videos not caught up after %d s, e.g. %s", behind.size(), seconds,
+                behind.subList(0, Math.min(5, behind.size()))));
         return false;
     }
 
@@ -107,10 +92,7 @@ final class SteadyClients implements AutoCloseable {
                 ws.close();
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (all.stream().anyMatch(c -> c.ws != null) && System.nanoTime() < deadline) {
-            LoadTool.sleepMillis(50);
-        }
+        LoadTool.await(() -> all.stream().allMatch(c -> c.ws == null), seconds);
     }
 
     @Override
@@ -211,10 +193,7 @@ final class SteadyClients implements AutoCloseable {
     }
 
     private static long count(BitSet got, long from, long to) {
-        if (to < from) {
-            return 0;
-        }
-        return got.get((int) from, (int) to + 1).cardinality();
+        return to < from ? 0 : got.get((int) from, (int) to + 1).cardinality();
     }
 
     private static void sample(List<String> samples, String format, Object... args) {
@@ -316,7 +295,7 @@ final class SteadyClients implements AutoCloseable {
             clients.get(index % clients.size()).connect(connect).onComplete(result -> {
                 if (result.failed()) {
                     event("connect failed, tried again");
-                    reconnect(1000 + ThreadLocalRandom.current().nextInt(2000));
+                    reconnect(1000);
                     return;
                 }
                 WebSocket socket = result.result();
@@ -356,11 +335,11 @@ final class SteadyClients implements AutoCloseable {
             }
             Short code = socket.closeStatusCode();
             event("closed by the service " + (code == null ? "without a close frame" : code) + ", came back with after");
-            reconnect(500 + ThreadLocalRandom.current().nextInt(1500));
+            reconnect(500);
         }
 
         void reconnect(long millis) {
-            vertx.setTimer(millis, t -> connect());
+            vertx.setTimer(millis + ThreadLocalRandom.current().nextInt(1500), t -> connect());
         }
 
         void received(String text) {
@@ -425,9 +404,7 @@ final class SteadyClients implements AutoCloseable {
                             t.open = null;
                         }
                         event("deleted");
-                        if (!oneVideo) {
-                            later(1000 + ThreadLocalRandom.current().nextInt(2000), () -> subscribe(t));
-                        }
+                        resubscribe(t, 0);
                     }
                     case "error" -> {
                         String code = Json.string(text, "code");
@@ -438,13 +415,9 @@ final class SteadyClients implements AutoCloseable {
                                 t.open.end = "not_found";
                                 t.open = null;
                             }
-                            if (!oneVideo) {
-                                later(2000 + ThreadLocalRandom.current().nextInt(2000), () -> subscribe(t));
-                            }
+                            resubscribe(t, 1000);
                         } else if ("internal".equals(code) || "rate_limited".equals(code)) {
-                            if (!oneVideo) {
-                                later(1000 + ThreadLocalRandom.current().nextInt(2000), () -> subscribe(t));
-                            }
+                            resubscribe(t, 0);
                         } else {
                             errors++;
                             problem("socket " + index + ": " + text);
@@ -470,8 +443,11 @@ final class SteadyClients implements AutoCloseable {
             return null;
         }
 
-        private void later(long millis, Runnable task) {
-            vertx.setTimer(millis, id -> task.run());
+        /** Subscribes to {@code t} again after 1-3 s ({@code base} ms more). */
+        private void resubscribe(Track t, long base) {
+            if (!oneVideo) {
+                vertx.setTimer(base + 1000 + ThreadLocalRandom.current().nextInt(2000), id -> subscribe(t));
+            }
         }
     }
 }
